@@ -1,0 +1,342 @@
+//! Per cluster: the typed handle (`db.primary()`), its shard enum, its transaction type; and
+//! the app-wide `Database` with the declared topology.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, sql};
+use crate::ident;
+use crate::model::{Cluster, Schema};
+use crate::sql::{SqlSet, Statements};
+
+pub(crate) fn emit(schema: &Schema) -> TokenStream {
+    let clusters: Vec<TokenStream> = schema
+        .clusters
+        .values()
+        .enumerate()
+        .map(|(index, c)| emit_cluster(schema, c, index))
+        .collect();
+    let accessors = schema.clusters.values().enumerate().map(|(index, c)| {
+        let method = ident::snake_ident(&c.name);
+        let ty = format_ident!("{}", ident::cluster_type(&c.name));
+        let d = format!("Cluster `{}`, writing (see [`{ty}::reading`] for replicas).", c.name);
+        quote! {
+            #[doc = #d]
+            pub fn #method(&self) -> #ty {
+                #ty::new(self.engine.handle(#index))
+            }
+        }
+    });
+    let creates = schema.clusters.values().map(|c| {
+        let method = ident::snake_ident(&c.name);
+        quote!(self.#method().create_tables().await?;)
+    });
+    let drops = schema.clusters.values().map(|c| {
+        let method = ident::snake_ident(&c.name);
+        quote!(self.#method().drop_tables().await?;)
+    });
+    let specs = schema.clusters.values().map(|c| {
+        let name = &c.name;
+        let shards = c.shards.iter().map(|s| {
+            let shard = &s.name;
+            let writer = &s.writer;
+            let replicas = &s.replicas;
+            quote!(::switchyard::__private::ShardSpec { name: #shard, writer: #writer, replicas: &[#(#replicas),*] })
+        });
+        let p = &c.pool;
+        let opt_u32 = |v: Option<u32>| match v {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
+        let opt_u64 = |v: Option<u64>| match v {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
+        let (max, min) = (opt_u32(p.max_connections), opt_u32(p.min_connections));
+        let (acquire, idle, life) = (
+            opt_u64(p.acquire_timeout_ms),
+            opt_u64(p.idle_timeout_ms),
+            opt_u64(p.max_lifetime_ms),
+        );
+        let lazy = match p.lazy {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
+        quote! {
+            ::switchyard::__private::ClusterSpec {
+                name: #name,
+                shards: &[#(#shards),*],
+                pool: ::switchyard::__private::PoolSpec {
+                    max_connections: #max,
+                    min_connections: #min,
+                    acquire_timeout_ms: #acquire,
+                    idle_timeout_ms: #idle,
+                    max_lifetime_ms: #life,
+                    lazy: #lazy,
+                },
+            }
+        }
+    });
+    let cluster_list = schema
+        .clusters
+        .keys()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let db_doc = format!(
+        "The app's databases: clusters {cluster_list}. Cheap to clone.\n\nConnect with [`Database::connect`] and [`Database::config`], then reach each cluster through its typed handle."
+    );
+    let db_doc = db_doc.lines().map(|l| format!(" {l}"));
+    quote! {
+        /// The declared topology: clusters, shards and URL templates.
+        static TOPOLOGY: &[::switchyard::__private::ClusterSpec] = &[#(#specs),*];
+
+        #(#[doc = #db_doc])*
+        #[derive(Debug, Clone)]
+        pub struct Database {
+            engine: ::switchyard::Engine,
+        }
+
+        impl Database {
+            /// The declared topology with its URL templates, to adjust before connecting.
+            pub fn config() -> ::switchyard::Config {
+                ::switchyard::Config::from_specs(TOPOLOGY)
+            }
+
+            /// Expand the URLs of `config` and open every pool.
+            pub async fn connect(config: ::switchyard::Config) -> ::switchyard::Result<Self> {
+                ::std::result::Result::Ok(Database {
+                    engine: ::switchyard::Engine::connect(config).await?,
+                })
+            }
+
+            /// The runtime engine: statement counts, closing.
+            pub fn engine(&self) -> &::switchyard::Engine {
+                &self.engine
+            }
+
+            #(#accessors)*
+
+            /// Create every cluster's tables and indexes (if missing) on every shard's writer.
+            pub async fn create_tables(&self) -> ::switchyard::Result<()> {
+                #(#creates)*
+                ::std::result::Result::Ok(())
+            }
+
+            /// Drop every cluster's tables on every shard's writer.
+            pub async fn drop_tables(&self) -> ::switchyard::Result<()> {
+                #(#drops)*
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        #(#clusters)*
+    }
+}
+
+fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStream {
+    let ty = format_ident!("{}", ident::cluster_type(&cluster.name));
+    let tx = format_ident!("{}Transaction", ident::cluster_type(&cluster.name));
+    let models: Vec<_> = schema
+        .models
+        .values()
+        .filter(|m| m.cluster == cluster.name)
+        .collect();
+    let accessors = models.iter().map(|m| {
+        let method = format_ident!("{}", ident::snake_plural(&m.name));
+        let repo = format_ident!("{}", ident::repository(&m.name));
+        let d = format!("[`{}`] rows in this cluster.", m.name);
+        quote! {
+            #[doc = #d]
+            pub fn #method(&self) -> #repo<'static, A> {
+                #repo::new(::switchyard::__private::Conn::Handle(self.handle.clone()))
+            }
+        }
+    });
+    let tx_accessors = models.iter().map(|m| {
+        let method = format_ident!("{}", ident::snake_plural(&m.name));
+        let repo = format_ident!("{}", ident::repository(&m.name));
+        let d = format!("[`{}`] rows, inside this transaction.", m.name);
+        quote! {
+            #[doc = #d]
+            pub fn #method(&mut self) -> #repo<'_, A> {
+                #repo::new(::switchyard::__private::Conn::Tx(&mut self.tx))
+            }
+        }
+    });
+    let statements: Vec<Statements> = models.iter().map(|m| Statements::of(m)).collect();
+    let create: Vec<SqlSet> = statements.iter().flat_map(|s| s.create.clone()).collect();
+    // Reverse order, so a later issue's foreign keys never block a drop.
+    let drop: Vec<SqlSet> = statements.iter().rev().map(|s| s.drop.clone()).collect();
+    let create = create.iter().map(sql);
+    let drop = drop.iter().map(sql);
+
+    let (shard_enum, shard_method) = if cluster.sharded {
+        let enum_ty = format_ident!("{}", ident::shard_enum(&cluster.name));
+        let variants: Vec<_> = cluster
+            .shards
+            .iter()
+            .map(|s| format_ident!("{}", ident::pascal(&s.name)))
+            .collect();
+        let names = cluster.shards.iter().map(|s| &s.name);
+        let indexes = 0..cluster.shards.len();
+        let variant_docs = cluster.shards.iter().enumerate().map(|(i, s)| {
+            let default = if i == 0 { " The default shard." } else { "" };
+            format!("Shard `{}` of cluster `{}`.{default}", s.name, cluster.name)
+        });
+        let count = cluster.shards.len();
+        let enum_doc = format!(
+            "The shards of cluster [`{ty}`], as declared. A shard that is not declared is a compile error."
+        );
+        let first = &variants[0];
+        let shard_enum = quote! {
+            #[doc = #enum_doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum #enum_ty {
+                #(#[doc = #variant_docs] #variants,)*
+            }
+
+            impl #enum_ty {
+                /// Every shard, in declaration order.
+                pub const ALL: [#enum_ty; #count] = [#(#enum_ty::#variants),*];
+
+                /// The default (first declared) shard.
+                pub const DEFAULT: #enum_ty = #enum_ty::#first;
+
+                /// The shard's declared name.
+                pub fn name(self) -> &'static str {
+                    match self { #(#enum_ty::#variants => #names,)* }
+                }
+
+                fn index(self) -> usize {
+                    match self { #(#enum_ty::#variants => #indexes,)* }
+                }
+            }
+        };
+        let method = quote! {
+            /// The same handle on another shard.
+            pub fn shard(&self, shard: #enum_ty) -> Self {
+                Self::from_handle(self.handle.with_shard(shard.index()))
+            }
+        };
+        (shard_enum, method)
+    } else {
+        (quote!(), quote!())
+    };
+
+    let shard_list = cluster
+        .shards
+        .iter()
+        .map(|s| format!("`{}`", s.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let model_list = models
+        .iter()
+        .map(|m| format!("[`{}`]", m.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut facts = vec![format!(
+        "Handle on cluster `{}`{}. Models: {}.",
+        cluster.name,
+        if cluster.is_default { " (the default cluster)" } else { "" },
+        if model_list.is_empty() { "none".to_owned() } else { model_list }
+    )];
+    if cluster.sharded {
+        facts.push(format!(
+            "Shards: {shard_list}; statements go to the default shard unless [`{ty}::shard`] picks another."
+        ));
+    }
+    facts.push(
+        "`A` is [`switchyard::Write`] (the writer; reads and writes) or [`switchyard::Read`] (replicas; reads only), chosen with `writing()` / `reading()`."
+            .to_owned(),
+    );
+    let cluster_doc = doc::attrs(cluster.doc.as_deref(), &facts);
+    let tx_doc = format!(
+        "A transaction on one server of cluster [`{ty}`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back."
+    );
+
+    quote! {
+        #shard_enum
+
+        #cluster_doc
+        #[derive(Debug, Clone)]
+        pub struct #ty<A = ::switchyard::Write> {
+            handle: ::switchyard::Handle,
+            _access: ::std::marker::PhantomData<A>,
+        }
+
+        impl #ty {
+            fn new(handle: ::switchyard::Handle) -> Self {
+                Self::from_handle(handle)
+            }
+
+            /// Create this cluster's tables and indexes (if missing) on every shard's writer.
+            pub async fn create_tables(&self) -> ::switchyard::Result<()> {
+                ::switchyard::__private::run_ddl(&self.handle, &[#(#create),*]).await
+            }
+
+            /// Drop this cluster's tables on every shard's writer.
+            pub async fn drop_tables(&self) -> ::switchyard::Result<()> {
+                ::switchyard::__private::run_ddl(&self.handle, &[#(#drop),*]).await
+            }
+        }
+
+        impl<A: ::switchyard::Access> #ty<A> {
+            fn from_handle(handle: ::switchyard::Handle) -> Self {
+                #ty {
+                    handle: handle.with_routing(A::ROUTING),
+                    _access: ::std::marker::PhantomData,
+                }
+            }
+
+            /// The same cluster and shard, reading from replicas (the writer when there are
+            /// none). Write methods do not exist on it.
+            pub fn reading(&self) -> #ty<::switchyard::Read> {
+                #ty::from_handle(self.handle.clone())
+            }
+
+            /// The same cluster and shard, on the writer.
+            pub fn writing(&self) -> #ty<::switchyard::Write> {
+                #ty::from_handle(self.handle.clone())
+            }
+
+            #shard_method
+
+            /// The runtime handle (routing, backend, engine).
+            pub fn handle(&self) -> &::switchyard::Handle {
+                &self.handle
+            }
+
+            /// Begin a transaction on the server this handle routes to.
+            pub async fn begin(&self) -> ::switchyard::Result<#tx<A>> {
+                ::std::result::Result::Ok(#tx {
+                    tx: ::switchyard::Transaction::begin(&self.handle).await?,
+                    _access: ::std::marker::PhantomData,
+                })
+            }
+
+            #(#accessors)*
+        }
+
+        #[doc = #tx_doc]
+        #[derive(Debug)]
+        pub struct #tx<A = ::switchyard::Write> {
+            tx: ::switchyard::Transaction,
+            _access: ::std::marker::PhantomData<A>,
+        }
+
+        impl<A: ::switchyard::Access> #tx<A> {
+            /// Make the transaction's writes permanent.
+            pub async fn commit(self) -> ::switchyard::Result<()> {
+                self.tx.commit().await
+            }
+
+            /// Discard the transaction's writes.
+            pub async fn rollback(self) -> ::switchyard::Result<()> {
+                self.tx.rollback().await
+            }
+
+            #(#tx_accessors)*
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Per model: the row struct, its column handles, the insert and patch structs, and the
+//! `Model` / `Insert` / `FromRow` implementations carrying static SQL.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+
+use super::{doc, repository, sql};
+use crate::ident;
+use crate::model::{DefaultValue, Field, FieldType, Model, Schema};
+use crate::sql::{Statements, insert_order};
+
+/// The Rust type of a field type (without `Option`).
+pub(crate) fn rust_type(ty: FieldType) -> TokenStream {
+    match ty {
+        FieldType::Bool => quote!(bool),
+        FieldType::I16 => quote!(i16),
+        FieldType::I32 => quote!(i32),
+        FieldType::I64 => quote!(i64),
+        FieldType::F32 => quote!(f32),
+        FieldType::F64 => quote!(f64),
+        FieldType::String | FieldType::Text => quote!(::std::string::String),
+        FieldType::Bytes => quote!(::std::vec::Vec<u8>),
+        FieldType::Uuid => quote!(::switchyard::uuid::Uuid),
+        FieldType::Date => quote!(::switchyard::chrono::NaiveDate),
+        FieldType::Time => quote!(::switchyard::chrono::NaiveTime),
+        FieldType::DateTime => {
+            quote!(::switchyard::chrono::DateTime<::switchyard::chrono::Utc>)
+        }
+        FieldType::Json => quote!(::switchyard::serde_json::Value),
+    }
+}
+
+/// The field's type in the row struct.
+fn field_type(field: &Field) -> TokenStream {
+    let ty = rust_type(field.ty);
+    if field.nullable {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    }
+}
+
+/// Whether the insert struct may leave this field out.
+fn optional_on_insert(field: &Field) -> bool {
+    field.nullable
+        || field.default.is_some()
+        || (field.primary_key && (field.ty.is_integer() || field.ty == FieldType::Uuid))
+}
+
+fn field_facts(field: &Field) -> String {
+    let mut fact = format!("Type `{}`", field.ty.name());
+    if field.nullable {
+        fact.push_str(", nullable");
+    }
+    fact.push_str(&format!(", column `{}`", field.column.replace('`', "'")));
+    if field.primary_key {
+        fact.push_str(if field.ty.is_integer() {
+            "; primary key, assigned by the database"
+        } else {
+            "; primary key"
+        });
+    }
+    if field.unique {
+        fact.push_str("; unique");
+    }
+    match &field.default {
+        Some(DefaultValue::Now) => fact.push_str("; defaults to the time of insert"),
+        Some(_) => fact.push_str("; has a default"),
+        None => {}
+    }
+    fact.push('.');
+    fact
+}
+
+pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
+    let name = ident::type_ident(&model.name);
+    let name_str = &model.name;
+    let new_name = format_ident!("{}", ident::new_struct(&model.name));
+    let patch_name = format_ident!("{}", ident::patch_struct(&model.name));
+    let cluster_ty = ident::cluster_type(&model.cluster);
+    let st = Statements::of(model);
+
+    let struct_doc = doc::attrs(
+        model.doc.as_deref(),
+        &[format!(
+            "Table `{}` in cluster [`{cluster_ty}`], reached with `{}()` on its handles.",
+            model.table.replace('`', "'"),
+            ident::snake_plural(&model.name)
+        )],
+    );
+    let fields = model.fields.iter().map(|f| {
+        let id = ident::snake_ident(&f.name);
+        let ty = field_type(f);
+        let d = doc::attrs(f.doc.as_deref(), &[field_facts(f)]);
+        quote!(#d pub #id: #ty,)
+    });
+    let columns = model.fields.iter().map(|f| {
+        let konst = format_ident!("{}", ident::constant(&f.name));
+        let ty = rust_type(f.ty);
+        let column = &f.column;
+        let quoted = sql(&crate::sql::SqlSet::build(|d| d.quote(&f.column)));
+        let d = doc::attrs(None, &[format!("Filter and order by `{}`. {}", f.name, field_facts(f))]);
+        quote! {
+            #d
+            pub const #konst: ::switchyard::Column<#name, #ty> = ::switchyard::Column::new(#column, #quoted);
+        }
+    });
+    let decode = model.fields.iter().enumerate().map(|(i, f)| {
+        let id = ident::snake_ident(&f.name);
+        quote!(#id: row.get(#i)?,)
+    });
+
+    let new_fields = model.fields.iter().map(|f| {
+        let id = ident::snake_ident(&f.name);
+        let ty = rust_type(f.ty);
+        let optional = optional_on_insert(f);
+        let ty = if optional { quote!(::std::option::Option<#ty>) } else { ty };
+        let how = match (&f.default, f.primary_key) {
+            (_, true) if f.ty.is_integer() => " `None` lets the database assign it.",
+            (_, true) if f.ty == FieldType::Uuid => " `None` generates a random (v4) key.",
+            (Some(DefaultValue::Now), _) => " `None` uses the time of insert.",
+            (Some(_), _) => " `None` uses the declared default.",
+            (None, _) if f.nullable => " `None` stores NULL.",
+            _ => "",
+        };
+        let d = doc::attrs(None, &[format!("{}{how}", field_facts(f))]);
+        quote!(#d pub #id: #ty,)
+    });
+    let binds = insert_order(model).into_iter().map(|i| bind_insert(&model.fields[i]));
+
+    let patch_fields = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
+        let id = ident::snake_ident(&f.name);
+        let ty = field_type(f);
+        let d = doc::attrs(None, &[format!("New value of `{}`; `None` leaves it unchanged.", f.name)]);
+        quote!(#d pub #id: ::std::option::Option<#ty>,)
+    });
+
+    let select = sql(&st.select);
+    let count = sql(&st.count);
+    let exists = sql(&st.exists);
+    let delete = sql(&st.delete);
+    let update_head = sql(&st.update_head);
+    let key = sql(&st.key);
+    let head = sql(&st.insert_head);
+    let returning = sql(&st.returning);
+    let one = sql(&st.insert_one);
+    let columns_len = model.fields.len();
+    let pg_key_default = match &st.pg_key_default {
+        Some(d) => quote!(::std::option::Option::Some(#d)),
+        None => quote!(::std::option::Option::None),
+    };
+    let new_doc = format!("A new [`{name_str}`] to insert: every field, with those that have defaults optional.");
+    let patch_doc = format!(
+        "A partial update of a [`{name_str}`]: only the fields that are `Some` are written."
+    );
+    let repository = repository::emit(schema, model, &st);
+
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #(#columns)*
+        }
+
+        impl ::switchyard::__private::FromRow for #name {
+            fn from_row(
+                row: &::switchyard::__private::Row,
+            ) -> ::std::result::Result<Self, ::switchyard::__private::SqlxError> {
+                ::std::result::Result::Ok(#name { #(#decode)* })
+            }
+        }
+
+        impl ::switchyard::Model for #name {
+            const NAME: &'static str = #name_str;
+            const SELECT: ::switchyard::__private::Sql = #select;
+            const COUNT: ::switchyard::__private::Sql = #count;
+            const EXISTS: ::switchyard::__private::Sql = #exists;
+            const DELETE: ::switchyard::__private::Sql = #delete;
+            const UPDATE: ::switchyard::__private::Sql = #update_head;
+            const KEY: ::switchyard::__private::Sql = #key;
+        }
+
+        #[doc = #new_doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #new_name {
+            #(#new_fields)*
+        }
+
+        impl ::switchyard::__private::Insert for #new_name {
+            type Model = #name;
+            const COLUMNS: usize = #columns_len;
+            const HEAD: ::switchyard::__private::Sql = #head;
+            const RETURNING: ::switchyard::__private::Sql = #returning;
+            const ONE: ::switchyard::__private::Sql = #one;
+            const PG_KEY_DEFAULT: ::std::option::Option<&'static str> = #pg_key_default;
+
+            fn bind(&self, args: &mut ::switchyard::__private::Args) {
+                #(#binds)*
+            }
+        }
+
+        #[doc = #patch_doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #patch_name {
+            #(#patch_fields)*
+        }
+
+        #repository
+    }
+}
+
+/// Bind one insert-struct field, applying its default when it is `None`.
+fn bind_insert(field: &Field) -> TokenStream {
+    let id = ident::snake_ident(&field.name);
+    if !optional_on_insert(field) || (field.nullable && field.default.is_none()) {
+        return quote!(args.add(&self.#id);)
+    }
+    if field.primary_key && field.ty.is_integer() {
+        // NULL makes SQLite and MySQL assign the key; PostgreSQL wraps it in COALESCE.
+        return quote!(args.add(&self.#id);)
+    }
+    if field.primary_key {
+        return quote!(args.add(&self.#id.unwrap_or_else(::switchyard::__private::new_uuid));)
+    }
+    let fallback = match (&field.default, field.ty) {
+        (Some(DefaultValue::Now), FieldType::Date) => {
+            quote!(::switchyard::__private::now().date_naive())
+        }
+        (Some(DefaultValue::Now), FieldType::Time) => quote!(::switchyard::__private::now().time()),
+        (Some(DefaultValue::Now), _) => quote!(::switchyard::__private::now()),
+        (Some(DefaultValue::Bool(b)), _) => quote!(#b),
+        (Some(DefaultValue::Int(i)), ty) => literal_number(ty, *i as f64, Some(*i)),
+        (Some(DefaultValue::Float(x)), ty) => literal_number(ty, *x, None),
+        (Some(DefaultValue::Str(s)), _) => {
+            return quote! {
+                match &self.#id {
+                    ::std::option::Option::Some(value) => args.add(value),
+                    ::std::option::Option::None => args.add(#s),
+                }
+            };
+        }
+        (None, _) => quote!(::std::default::Default::default()),
+    };
+    quote!(args.add(&self.#id.unwrap_or_else(|| #fallback));)
+}
+
+fn literal_number(ty: FieldType, float: f64, int: Option<i64>) -> TokenStream {
+    match (ty, int) {
+        (FieldType::I16, Some(i)) => Literal::i16_suffixed(i as i16).to_token_stream(),
+        (FieldType::I32, Some(i)) => Literal::i32_suffixed(i as i32).to_token_stream(),
+        (FieldType::I64, Some(i)) => Literal::i64_suffixed(i).to_token_stream(),
+        (FieldType::F32, _) => Literal::f32_suffixed(float as f32).to_token_stream(),
+        _ => Literal::f64_suffixed(float).to_token_stream(),
+    }
+}
+

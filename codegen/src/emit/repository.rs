@@ -1,0 +1,194 @@
+//! Per model: the repository type a cluster handle or transaction hands out
+//! (`db.primary().users()`), with reads for every access and writes only for `Write`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::model::rust_type;
+use super::sql;
+use crate::ident;
+use crate::model::{Field, FieldType, Model, Schema};
+use crate::sql::Statements;
+
+/// How a lookup method takes a value of this field: by reference for unsized-friendly
+/// types, by value for `Copy` ones.
+fn param_type(field: &Field) -> TokenStream {
+    match field.ty {
+        FieldType::String | FieldType::Text => quote!(&str),
+        FieldType::Bytes => quote!(&[u8]),
+        FieldType::Json => quote!(&::switchyard::serde_json::Value),
+        ty => rust_type(ty),
+    }
+}
+
+fn bind_param(field: &Field, id: &proc_macro2::Ident) -> TokenStream {
+    match field.ty {
+        FieldType::String | FieldType::Text | FieldType::Bytes | FieldType::Json => {
+            quote!(args.add(#id);)
+        }
+        _ => quote!(args.add(&#id);),
+    }
+}
+
+pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStream {
+    let name = ident::type_ident(&model.name);
+    let repo = format_ident!("{}", ident::repository(&model.name));
+    let new_name = format_ident!("{}", ident::new_struct(&model.name));
+    let patch_name = format_ident!("{}", ident::patch_struct(&model.name));
+    let cluster_ty = ident::cluster_type(&model.cluster);
+    let key = model.key();
+    let key_id = ident::snake_ident(&key.name);
+    let key_ty = param_type(key);
+    let bind_key = bind_param(key, &key_id);
+    let find = sql(&st.find);
+    let update = sql(&st.update);
+    let delete_by_key = sql(&st.delete_by_key);
+    let name_str = &model.name;
+    let key_const = format_ident!("{}", ident::constant(&key.name));
+
+    let find_by = st.find_by.iter().map(|(i, set)| {
+        let field = &model.fields[*i];
+        let method = format_ident!("find_by_{}", field.name);
+        let id = ident::snake_ident(&field.name);
+        let ty = param_type(field);
+        let bind = bind_param(field, &id);
+        let statement = sql(set);
+        let d = format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name);
+        quote! {
+            #[doc = #d]
+            pub async fn #method(mut self, #id: #ty) -> ::switchyard::Result<::std::option::Option<#name>> {
+                const SQL: ::switchyard::__private::Sql = #statement;
+                let mut args = self.conn.args();
+                #bind
+                self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+            }
+        }
+    });
+
+    let update_binds = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
+        let id = ident::snake_ident(&f.name);
+        quote!(args.add(&row.#id);)
+    });
+    let patch_sets = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
+        let id = ident::snake_ident(&f.name);
+        let konst = format_ident!("{}", ident::constant(&f.name));
+        quote! {
+            if let ::std::option::Option::Some(value) = &patch.#id {
+                update.set(#name::#konst, value);
+            }
+        }
+    });
+    let key_field_access = match key.ty {
+        FieldType::String => quote!(&row.#key_id),
+        _ => quote!(row.#key_id),
+    };
+    let key_arg = match key.ty {
+        FieldType::String => quote!(#key_id),
+        _ => quote!(&#key_id),
+    };
+
+    let repo_doc = format!(
+        "Queries of [`{name_str}`] on cluster [`{cluster_ty}`]; writes too when `A` is [`switchyard::Write`]."
+    );
+    let find_doc = format!("The [`{name_str}`] with this primary key, if any.");
+
+    quote! {
+        #[doc = #repo_doc]
+        #[derive(Debug)]
+        pub struct #repo<'e, A = ::switchyard::Write> {
+            conn: ::switchyard::__private::Conn<'e>,
+            _access: ::std::marker::PhantomData<A>,
+        }
+
+        impl<'e, A: ::switchyard::Access> #repo<'e, A> {
+            fn new(conn: ::switchyard::__private::Conn<'e>) -> Self {
+                #repo { conn, _access: ::std::marker::PhantomData }
+            }
+
+            #[doc = #find_doc]
+            pub async fn find(mut self, #key_id: #key_ty) -> ::switchyard::Result<::std::option::Option<#name>> {
+                const SQL: ::switchyard::__private::Sql = #find;
+                let mut args = self.conn.args();
+                #bind_key
+                self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+            }
+
+            #(#find_by)*
+
+            /// A query: add `filter`, `order_by`, `limit`, `offset`, then run it.
+            pub fn query(self) -> ::switchyard::Query<'e, #name, A> {
+                ::switchyard::Query::new(self.conn)
+            }
+
+            /// A query of the rows matching `condition`.
+            pub fn filter(self, condition: ::switchyard::Expr<#name>) -> ::switchyard::Query<'e, #name, A> {
+                self.query().filter(condition)
+            }
+
+            /// Every row, in no particular order.
+            pub async fn all(self) -> ::switchyard::Result<::std::vec::Vec<#name>> {
+                self.query().all().await
+            }
+
+            /// The row with the smallest primary key, if any.
+            pub async fn first(self) -> ::switchyard::Result<::std::option::Option<#name>> {
+                self.query().order_by(#name::#key_const.asc()).first().await
+            }
+
+            /// How many rows there are.
+            pub async fn count(self) -> ::switchyard::Result<i64> {
+                self.query().count().await
+            }
+
+            /// Whether a row with this primary key exists.
+            pub async fn exists(self, #key_id: #key_ty) -> ::switchyard::Result<bool> {
+                self.query().filter(#name::#key_const.eq(#key_id)).exists().await
+            }
+        }
+
+        impl<'e> #repo<'e, ::switchyard::Write> {
+            /// Insert one row and return it as stored (generated key and defaults included).
+            pub async fn insert(mut self, row: #new_name) -> ::switchyard::Result<#name> {
+                ::switchyard::__private::insert_one(&mut self.conn, &row).await
+            }
+
+            /// Insert many rows in as few statements as the backend allows, all or none, and
+            /// return them as stored, in input order.
+            pub async fn insert_many(self, rows: &[#new_name]) -> ::switchyard::Result<::std::vec::Vec<#name>> {
+                ::switchyard::__private::insert_many(self.conn, rows).await
+            }
+
+            /// Write every field of `row` to the row with its primary key; `NotFound` if none.
+            pub async fn update(mut self, row: &#name) -> ::switchyard::Result<()> {
+                const SQL: ::switchyard::__private::Sql = #update;
+                let mut args = self.conn.args();
+                #(#update_binds)*
+                args.add(&row.#key_id);
+                let sql = SQL.get(self.conn.backend());
+                self.conn.execute_one(sql, args, #name_str, &#key_field_access).await
+            }
+
+            /// Write only the fields set in `patch` to the row with this key; `NotFound` if
+            /// none. An empty patch runs no statement.
+            pub async fn update_partial(self, #key_id: #key_ty, patch: &#patch_name) -> ::switchyard::Result<()> {
+                let mut update = ::switchyard::__private::Patch::<#name>::new(self.conn);
+                #(#patch_sets)*
+                update.run(#key_arg).await
+            }
+
+            /// Delete the row with this key; whether there was one.
+            pub async fn delete(mut self, #key_id: #key_ty) -> ::switchyard::Result<bool> {
+                const SQL: ::switchyard::__private::Sql = #delete_by_key;
+                let mut args = self.conn.args();
+                #bind_key
+                let sql = SQL.get(self.conn.backend());
+                ::std::result::Result::Ok(self.conn.execute(sql, args).await? > 0)
+            }
+
+            /// Delete every row matching `condition`; how many were deleted.
+            pub async fn delete_where(self, condition: ::switchyard::Expr<#name>) -> ::switchyard::Result<u64> {
+                ::switchyard::__private::delete_where(self.conn, condition).await
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Build-script code generator for switchyard.
+//!
+//! Reads every `*.toml` declaration file under a schema directory and emits one Rust file of
+//! strongly typed models, per-cluster repositories and typed role and shard names, linked against
+//! the `switchyard` runtime.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     switchyard_codegen::build("schema");
+//! }
+//! ```
+//!
+//! The pipeline, one module a stage: [`parse`] (TOML with spans) → [`resolve`] (validation,
+//! defaults, references) → [`model`] (plain intermediate data) → `emit` (tokens) → `write`.
+
+mod builder;
+pub mod diagnostics;
+mod emit;
+mod error;
+pub mod ident;
+pub mod model;
+pub mod parse;
+pub mod resolve;
+mod sql;
+mod write;
+
+pub use builder::{Builder, build};
+pub use error::Error;
+
+use std::path::Path;
+
+/// Read and validate every declaration file under `dir`.
+pub fn load(dir: &Path) -> Result<model::Schema, Error> {
+    let files = parse::read_dir(dir)?;
+    resolve::resolve_files(&files)
+}
+
+/// Generate the formatted Rust source for a validated schema (no file is written).
+pub fn generate_source(schema: &model::Schema) -> Result<String, Error> {
+    emit::source(schema)
+}

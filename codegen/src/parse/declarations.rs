@@ -1,0 +1,265 @@
+//! The declaration format's keys: reading one file's tree into raw declarations.
+//!
+//! The key lists below are the contract documented in `docs/declarations.md`. Everything here is
+//! about shape (known keys, value types, required keys); meaning is checked by `resolve`.
+
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
+
+use super::raw::{
+    At, Declarations, RawCluster, RawDefault, RawField, RawIndex, RawModel, RawPool, RawShard,
+};
+use super::reader::{Reader, Value};
+
+const TOP_KEYS: &[&str] = &["cluster", "model"];
+const CLUSTER_KEYS: &[&str] = &["default", "doc", "writer", "replicas", "pool", "shard"];
+const SHARD_KEYS: &[&str] = &["writer", "replicas"];
+const POOL_KEYS: &[&str] = &[
+    "max_connections",
+    "min_connections",
+    "acquire_timeout_ms",
+    "idle_timeout_ms",
+    "max_lifetime_ms",
+    "lazy",
+];
+const MODEL_KEYS: &[&str] = &["cluster", "table", "doc", "fields", "indexes", "relations"];
+const FIELD_KEYS: &[&str] = &[
+    "type",
+    "nullable",
+    "unique",
+    "primary_key",
+    "default",
+    "column",
+    "doc",
+];
+const INDEX_KEYS: &[&str] = &["fields", "unique", "name"];
+
+type Key<'i> = Spanned<DeString<'i>>;
+
+/// Read the declarations of one file's tree.
+pub(crate) fn read(tree: &DeTable<'_>, r: &mut Reader<'_, '_>) -> Declarations {
+    r.check_keys(tree, TOP_KEYS, "at the top level");
+    let mut declarations = Declarations::default();
+    if let Some(clusters) = r.key(tree, "cluster", Reader::table) {
+        for (name, value) in clusters.iter() {
+            declarations.clusters.push(cluster(r, name, value));
+        }
+    }
+    if let Some(models) = r.key(tree, "model", Reader::table) {
+        for (name, value) in models.iter() {
+            declarations.models.push(model(r, name, value));
+        }
+    }
+    declarations
+}
+
+/// A key's name, located at the key.
+fn name(r: &Reader<'_, '_>, key: &Key<'_>) -> At<String> {
+    At {
+        value: key.get_ref().to_string(),
+        loc: r.loc(key.span()),
+    }
+}
+
+fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawCluster {
+    let before = r.problems();
+    let name = name(r, key);
+    let context = format!("cluster \"{}\"", name.value);
+    let mut cluster = RawCluster {
+        name,
+        default: None,
+        doc: None,
+        writer: None,
+        replicas: None,
+        pool: RawPool::default(),
+        shards: None,
+        complete: false,
+    };
+    if let Some(table) = r.table(value, &context) {
+        r.check_keys(table, CLUSTER_KEYS, &format!("in {context}"));
+        cluster.default = r.key(table, "default", Reader::boolean);
+        cluster.doc = r.key(table, "doc", Reader::string);
+        cluster.writer = r.key(table, "writer", Reader::string);
+        cluster.replicas = r.key(table, "replicas", Reader::strings);
+        if let Some(pool) = r.key(table, "pool", Reader::table) {
+            cluster.pool = self::pool(r, pool, &context);
+        }
+        if let Some((key, value)) = table.get_key_value("shard")
+            && let Some(shards) = r.table(value, "`shard`")
+        {
+            let shards = shards
+                .iter()
+                .map(|(name, value)| shard(r, name, value, &context))
+                .collect();
+            cluster.shards = Some(At {
+                value: shards,
+                loc: r.loc(key.span()),
+            });
+        }
+    }
+    cluster.complete = r.problems() == before;
+    cluster
+}
+
+fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster: &str) -> RawShard {
+    let before = r.problems();
+    let name = name(r, key);
+    let context = format!("shard \"{}\" of {cluster}", name.value);
+    let mut shard = RawShard {
+        name,
+        writer: None,
+        replicas: Vec::new(),
+        complete: false,
+    };
+    if let Some(table) = r.table(value, &context) {
+        r.check_keys(table, SHARD_KEYS, &format!("in {context}"));
+        shard.writer = r.key(table, "writer", Reader::string);
+        if let Some(replicas) = r.key(table, "replicas", Reader::strings) {
+            shard.replicas = replicas.value;
+        }
+        if shard.writer.is_none() && !table.contains_key("writer") {
+            let loc = shard.name.loc.clone();
+            r.report().error_with_hint(
+                &loc,
+                format!("{context} has no `writer`"),
+                "every shard needs a writer URL, e.g. `writer = \"${SHARD_URL}\"`",
+            );
+        }
+    }
+    shard.complete = r.problems() == before;
+    shard
+}
+
+fn pool(r: &mut Reader<'_, '_>, table: &DeTable<'_>, cluster: &str) -> RawPool {
+    r.check_keys(table, POOL_KEYS, &format!("in the pool of {cluster}"));
+    RawPool {
+        max_connections: r.key(table, "max_connections", Reader::integer),
+        min_connections: r.key(table, "min_connections", Reader::integer),
+        acquire_timeout_ms: r.key(table, "acquire_timeout_ms", Reader::integer),
+        idle_timeout_ms: r.key(table, "idle_timeout_ms", Reader::integer),
+        max_lifetime_ms: r.key(table, "max_lifetime_ms", Reader::integer),
+        lazy: r.key(table, "lazy", Reader::boolean),
+    }
+}
+
+fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
+    let before = r.problems();
+    let name = name(r, key);
+    let context = format!("model \"{}\"", name.value);
+    let mut model = RawModel {
+        name,
+        cluster: None,
+        table: None,
+        doc: None,
+        fields: Vec::new(),
+        indexes: Vec::new(),
+        relations: Vec::new(),
+        complete: false,
+    };
+    if let Some(table) = r.table(value, &context) {
+        r.check_keys(table, MODEL_KEYS, &format!("in {context}"));
+        model.cluster = r.key(table, "cluster", Reader::string);
+        model.table = r.key(table, "table", Reader::string);
+        model.doc = r.key(table, "doc", Reader::string);
+        if let Some(fields) = r.key(table, "fields", Reader::table) {
+            model.fields = fields
+                .iter()
+                .map(|(name, value)| field(r, name, value, &context))
+                .collect();
+        }
+        if let Some(indexes) = r.key(table, "indexes", Reader::array) {
+            model.indexes = indexes
+                .iter()
+                .filter_map(|value| index(r, value, &context))
+                .collect();
+        }
+        if let Some(relations) = r.key(table, "relations", Reader::table) {
+            model.relations = relations.keys().map(|key| self::name(r, key)).collect();
+        }
+    }
+    model.complete = r.problems() == before;
+    model
+}
+
+fn field(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) -> RawField {
+    let name = name(r, key);
+    let context = format!("field \"{}\" of {model}", name.value);
+    let mut field = RawField {
+        name,
+        ty: None,
+        nullable: None,
+        unique: None,
+        primary_key: None,
+        default: None,
+        column: None,
+        doc: None,
+    };
+    match value.get_ref() {
+        // The shorthand `email = "string"`.
+        DeValue::String(_) => field.ty = r.string(value, &context),
+        DeValue::Table(table) => {
+            r.check_keys(table, FIELD_KEYS, &format!("in {context}"));
+            field.ty = r.key(table, "type", Reader::string);
+            field.nullable = r.key(table, "nullable", Reader::boolean);
+            field.unique = r.key(table, "unique", Reader::boolean);
+            field.primary_key = r.key(table, "primary_key", Reader::boolean);
+            field.default = r.key(table, "default", default);
+            field.column = r.key(table, "column", Reader::string);
+            field.doc = r.key(table, "doc", Reader::string);
+            if !table.contains_key("type") {
+                let loc = field.name.loc.clone();
+                r.report().error_with_hint(
+                    &loc,
+                    format!("{context} has no `type`"),
+                    "add one, e.g. `type = \"string\"`",
+                );
+            }
+        }
+        _ => {
+            let expected = "a type name (`\"string\"`) or a table (`{ type = \"string\" }`)";
+            r.mismatch::<()>(value, &context, expected, false);
+        }
+    }
+    field
+}
+
+/// A `default` literal of any TOML type; `resolve` checks it against the field's type.
+fn default(r: &mut Reader<'_, '_>, value: &Value<'_>, what: &str) -> Option<At<RawDefault>> {
+    let raw = match value.get_ref() {
+        DeValue::Boolean(b) => RawDefault::Bool(*b),
+        DeValue::Integer(_) => RawDefault::Int(r.integer(value, what)?.value),
+        DeValue::String(s) => RawDefault::Str(s.to_string()),
+        DeValue::Float(f) => match f.as_str().parse::<f64>() {
+            Ok(f) => RawDefault::Float(f),
+            Err(_) => {
+                let loc = r.loc(value.span());
+                r.report().error(&loc, format!("{what} is not a valid number"));
+                return None;
+            }
+        },
+        DeValue::Datetime(_) => RawDefault::Other("a datetime"),
+        DeValue::Array(_) => RawDefault::Other("an array"),
+        DeValue::Table(_) => RawDefault::Other("a table"),
+    };
+    Some(r.at(value, raw))
+}
+
+fn index(r: &mut Reader<'_, '_>, value: &Value<'_>, model: &str) -> Option<RawIndex> {
+    let context = format!("an index of {model}");
+    let table = r.table(value, &context)?;
+    r.check_keys(table, INDEX_KEYS, &format!("in {context}"));
+    let index = RawIndex {
+        loc: r.loc(value.span()),
+        fields: r.key(table, "fields", Reader::strings),
+        unique: r.key(table, "unique", Reader::boolean),
+        name: r.key(table, "name", Reader::string),
+    };
+    if !table.contains_key("fields") {
+        r.report().error_with_hint(
+            &index.loc,
+            format!("{context} has no `fields`"),
+            "list the indexed fields, e.g. `fields = [\"email\"]`",
+        );
+    }
+    Some(index)
+}

@@ -1,0 +1,108 @@
+//! Raw declarations: what one file says, shape-checked but not yet validated.
+//!
+//! Every value keeps its location so `resolve` can point at it. Optional keys are `Option`s;
+//! a key that was present with the wrong type is `None` too (the parse stage has reported it),
+//! and the `complete` flags tell `resolve` to skip checks that such a gap would turn into noise
+//! (for example "no primary key" when `primary_key = "yes"` was already reported).
+
+use crate::diagnostics::Loc;
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct At<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+/// The declarations of one file.
+#[derive(Debug, Default)]
+pub(crate) struct Declarations {
+    pub clusters: Vec<RawCluster>,
+    pub models: Vec<RawModel>,
+}
+
+/// `[cluster.NAME]`.
+#[derive(Debug)]
+pub(crate) struct RawCluster {
+    pub name: At<String>,
+    pub default: Option<At<bool>>,
+    pub doc: Option<At<String>>,
+    pub writer: Option<At<String>>,
+    pub replicas: Option<At<Vec<At<String>>>>,
+    pub pool: RawPool,
+    /// `shard` itself (its key location) and its tables in declaration order.
+    pub shards: Option<At<Vec<RawShard>>>,
+    /// No shape error inside this cluster.
+    pub complete: bool,
+}
+
+/// `[cluster.NAME.shard.NAME]`.
+#[derive(Debug)]
+pub(crate) struct RawShard {
+    pub name: At<String>,
+    pub writer: Option<At<String>>,
+    pub replicas: Vec<At<String>>,
+    /// No shape error inside this shard.
+    pub complete: bool,
+}
+
+/// `pool = { ... }` of a cluster; integers are range-checked by `resolve`.
+#[derive(Debug, Default)]
+pub(crate) struct RawPool {
+    pub max_connections: Option<At<i64>>,
+    pub min_connections: Option<At<i64>>,
+    pub acquire_timeout_ms: Option<At<i64>>,
+    pub idle_timeout_ms: Option<At<i64>>,
+    pub max_lifetime_ms: Option<At<i64>>,
+    pub lazy: Option<At<bool>>,
+}
+
+/// `[model.NAME]`.
+#[derive(Debug)]
+pub(crate) struct RawModel {
+    pub name: At<String>,
+    pub cluster: Option<At<String>>,
+    pub table: Option<At<String>>,
+    pub doc: Option<At<String>>,
+    pub fields: Vec<RawField>,
+    pub indexes: Vec<RawIndex>,
+    /// Keys under `relations` (each one is reported: relations are not supported yet).
+    pub relations: Vec<At<String>>,
+    /// No shape error in the model's own keys or in any of its fields.
+    pub complete: bool,
+}
+
+/// One entry of `[model.NAME.fields]`, either `name = "type"` or `name = { type = ..., ... }`.
+#[derive(Debug)]
+pub(crate) struct RawField {
+    pub name: At<String>,
+    /// The type name as written (looked up by `resolve`, which can suggest a spelling).
+    pub ty: Option<At<String>>,
+    pub nullable: Option<At<bool>>,
+    pub unique: Option<At<bool>>,
+    pub primary_key: Option<At<bool>>,
+    pub default: Option<At<RawDefault>>,
+    pub column: Option<At<String>>,
+    pub doc: Option<At<String>>,
+}
+
+/// A `default = ...` literal, before it is checked against the field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RawDefault {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A TOML value no field type takes (array, table, datetime); names the TOML type.
+    Other(&'static str),
+}
+
+/// One entry of `indexes = [...]`.
+#[derive(Debug)]
+pub(crate) struct RawIndex {
+    /// The index's table (for errors about the index as a whole).
+    pub loc: Loc,
+    pub fields: Option<At<Vec<At<String>>>>,
+    pub unique: Option<At<bool>>,
+    pub name: Option<At<String>>,
+}

@@ -1,0 +1,73 @@
+//! Resolve stage: merge the raw declarations of every file, validate them, apply defaults and
+//! produce the intermediate [`Schema`].
+//!
+//! Nothing stops at the first problem: every check reports into one `Report`, and the run fails
+//! with all of them. Only syntax errors end the run early, because a tree recovered from broken
+//! TOML would produce misleading follow-up errors.
+
+mod claims;
+mod cluster;
+mod field;
+mod model;
+mod names;
+mod url;
+
+use crate::Error;
+use crate::diagnostics::Report;
+use crate::model::Schema;
+use crate::parse::raw::{At, Declarations, RawCluster, RawModel};
+use crate::parse::{self, SourceFile};
+use claims::Claims;
+
+/// Parse, merge and validate declaration files into a schema.
+pub fn resolve_files(files: &[SourceFile]) -> Result<Schema, Error> {
+    let mut report = Report::new(files);
+    let (declarations, syntax_errors) = parse::parse_files(files, &mut report);
+    if !syntax_errors {
+        let (clusters, models) = merge(declarations, &mut report);
+        let clusters = cluster::resolve(&clusters, &mut report);
+        let models = model::resolve(&models, &clusters, &mut report);
+        if report.count() == 0 {
+            return Ok(Schema {
+                clusters: clusters.resolved,
+                models,
+                files: files.iter().map(|f| f.path.clone()).collect(),
+            });
+        }
+    }
+    Err(Error::Declarations(report.finish()))
+}
+
+/// All files' clusters and models, each name once (later declarations are reported and dropped).
+fn merge(all: Vec<Declarations>, report: &mut Report<'_>) -> (Vec<RawCluster>, Vec<RawModel>) {
+    let mut clusters = Vec::new();
+    let mut models = Vec::new();
+    let mut cluster_names = Claims::default();
+    let mut model_names = Claims::default();
+    for declarations in all {
+        keep_first(declarations.clusters, |c| &c.name, "cluster", &mut cluster_names, &mut clusters, report);
+        keep_first(declarations.models, |m| &m.name, "model", &mut model_names, &mut models, report);
+    }
+    (clusters, models)
+}
+
+/// Move `items` whose name is not yet claimed into `kept`; report the others as declared twice.
+fn keep_first<T>(
+    items: Vec<T>,
+    name: impl Fn(&T) -> &At<String>,
+    kind: &str,
+    claims: &mut Claims,
+    kept: &mut Vec<T>,
+    report: &mut Report<'_>,
+) {
+    for item in items {
+        let name = name(&item);
+        match claims.claim(name.value.as_str(), &name.loc) {
+            Some(first) => {
+                let message = format!("{kind} \"{}\" is declared twice", name.value);
+                report.duplicate(&name.loc, message, &first);
+            }
+            None => kept.push(item),
+        }
+    }
+}

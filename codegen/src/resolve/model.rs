@@ -1,0 +1,334 @@
+//! Models: their cluster and table, fields, primary key, indexes, and the names they generate.
+
+use std::collections::BTreeMap;
+
+use super::claims::Claims;
+use super::cluster::Clusters;
+use super::field::{self, unbounded, unbounded_hint};
+use super::names::{Sql, check_model, check_sql};
+use crate::diagnostics::{Loc, Report, did_you_mean};
+use crate::ident;
+use crate::model::{FieldType, Index, Model};
+use crate::parse::raw::{At, RawField, RawIndex, RawModel};
+
+/// Names that must be unique across models: generated accessors, and per cluster the SQL
+/// relation names (tables and indexes share one namespace in PostgreSQL and SQLite).
+#[derive(Default)]
+struct Taken {
+    accessors: Claims,
+    relations: Claims,
+}
+
+impl Taken {
+    /// Claim a table or index name in `cluster`. SQL names compare case-insensitively.
+    fn relation(&mut self, cluster: &str, name: &str, loc: &Loc) -> Option<Loc> {
+        self.relations
+            .claim(format!("{cluster}.{}", name.to_ascii_lowercase()), loc)
+    }
+}
+
+/// Resolve every model (already unique by name) against the resolved clusters.
+pub(crate) fn resolve(
+    raw: &[RawModel],
+    clusters: &Clusters,
+    report: &mut Report<'_>,
+) -> BTreeMap<String, Model> {
+    if clusters.declared.is_empty()
+        && let Some(first) = raw.first()
+    {
+        report.error_with_hint(
+            &first.name.loc,
+            format!("model \"{}\" needs a cluster, but no cluster is declared", first.name.value),
+            "declare one, e.g. `[cluster.primary]` with `writer = \"${DATABASE_URL}\"`",
+        );
+    }
+    let mut taken = Taken::default();
+    let mut models = BTreeMap::new();
+    for model in raw {
+        let before = report.count();
+        let resolved = resolve_one(model, clusters, &mut taken, report);
+        if let (Some(resolved), true) = (resolved, report.count() == before) {
+            models.insert(resolved.name.clone(), resolved);
+        }
+    }
+    models
+}
+
+fn resolve_one(
+    raw: &RawModel,
+    clusters: &Clusters,
+    taken: &mut Taken,
+    report: &mut Report<'_>,
+) -> Option<Model> {
+    let name = &raw.name.value;
+    if check_model(report, &raw.name) {
+        check_generated_names(raw, clusters, taken, report);
+    }
+    let cluster = cluster_of(raw, clusters, report);
+    let table = match &raw.table {
+        Some(table) => {
+            check_sql(report, &table.value, &table.loc, Sql::Table);
+            table.clone()
+        }
+        None => {
+            let derived = At {
+                value: ident::snake_plural(name),
+                loc: raw.name.loc.clone(),
+            };
+            check_sql(report, &derived.value, &derived.loc, Sql::Table);
+            derived
+        }
+    };
+    if let Some(cluster) = &cluster
+        && let Some(first) = taken.relation(cluster, &table.value, &table.loc)
+    {
+        let message = format!(
+            "table \"{}\" of model \"{name}\" is already used in cluster \"{cluster}\"",
+            table.value
+        );
+        report.duplicate(&table.loc, message, &first);
+    }
+    for relation in &raw.relations {
+        report.error_with_hint(
+            &relation.loc,
+            "relations are not supported yet",
+            "for now, declare the foreign key as a plain field, e.g. `owner_id = \"i64\"`",
+        );
+    }
+    check_field_names(raw, report);
+    let fields: Vec<_> = raw.fields.iter().map(|f| field::resolve(f, report)).collect();
+    let primary_key = primary_key(raw, report);
+    let indexes: Vec<_> = raw
+        .indexes
+        .iter()
+        .map(|index| self::index(index, raw, &table.value, cluster.as_deref(), taken, report))
+        .collect();
+    Some(Model {
+        name: name.clone(),
+        cluster: cluster?,
+        table: table.value,
+        doc: raw.doc.as_ref().map(|doc| doc.value.clone()),
+        fields: fields.into_iter().collect::<Option<_>>()?,
+        primary_key: primary_key?,
+        indexes: indexes.into_iter().collect::<Option<_>>()?,
+    })
+}
+
+/// The model's Rust names must not collide with other generated names: its accessor
+/// (`ident::snake_plural`) with other models' and with the cluster handle's methods, its type
+/// with the clusters' handle types.
+fn check_generated_names(raw: &RawModel, clusters: &Clusters, taken: &mut Taken, report: &mut Report<'_>) {
+    let name = &raw.name.value;
+    let loc = &raw.name.loc;
+    if let Some(cluster) = clusters
+        .declared
+        .iter()
+        .find(|c| ident::cluster_type(c) == *name)
+    {
+        report.error_with_hint(
+            loc,
+            format!("model \"{name}\" has the same name as the handle type of cluster \"{cluster}\""),
+            "rename the model or the cluster",
+        );
+    }
+    let accessor = ident::snake_plural(name);
+    if ident::CLUSTER_HANDLE_METHODS.contains(&accessor.as_str()) {
+        report.error_with_hint(
+            loc,
+            format!(
+                "model \"{name}\" would get the accessor `{accessor}`, which is a method of the \
+                 cluster handle"
+            ),
+            "rename the model",
+        );
+    }
+    if let Some(first) = taken.accessors.claim(accessor.as_str(), loc) {
+        let message = format!("model \"{name}\" gets the accessor `{accessor}`, like another model");
+        report.duplicate(loc, message, &first);
+    }
+}
+
+/// The cluster a model lives in: the declared one, or the default cluster.
+fn cluster_of(raw: &RawModel, clusters: &Clusters, report: &mut Report<'_>) -> Option<String> {
+    let Some(declared) = &raw.cluster else {
+        // No default cluster was already reported (as "no default" or "no clusters").
+        return clusters.default.clone();
+    };
+    if clusters.declared.contains(&declared.value) {
+        return Some(declared.value.clone());
+    }
+    if !clusters.declared.is_empty() {
+        let names = clusters.declared.iter().map(String::as_str);
+        let hint = match did_you_mean(&declared.value, names) {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => format!("declared clusters: {}", clusters.declared.join(", ")),
+        };
+        report.error_with_hint(
+            &declared.loc,
+            format!("unknown cluster \"{}\"", declared.value),
+            hint,
+        );
+    }
+    None
+}
+
+/// Fields must map to distinct columns and distinct column constants.
+fn check_field_names(raw: &RawModel, report: &mut Report<'_>) {
+    let model = &raw.name.value;
+    let mut columns = Claims::default();
+    let mut constants = Claims::default();
+    for field in &raw.fields {
+        let name = &field.name.value;
+        let column = field.column.as_ref().unwrap_or(&field.name);
+        // SQL column names are case-insensitive in SQLite and MySQL.
+        if let Some(first) = columns.claim(column.value.to_ascii_lowercase(), &column.loc) {
+            let message = format!(
+                "column \"{}\" of model \"{model}\" is used by two fields",
+                column.value
+            );
+            report.duplicate(&column.loc, message, &first);
+        }
+        let constant = ident::constant(name);
+        if let Some(first) = constants.claim(constant.as_str(), &field.name.loc) {
+            let message = format!(
+                "field \"{name}\" generates the column constant `{constant}`, like another field \
+                 of model \"{model}\""
+            );
+            report.duplicate(&field.name.loc, message, &first);
+        }
+    }
+}
+
+/// Index into the fields of the single primary key.
+fn primary_key(raw: &RawModel, report: &mut Report<'_>) -> Option<usize> {
+    let model = &raw.name.value;
+    let keys: Vec<(usize, &At<bool>)> = raw
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.primary_key.as_ref().filter(|pk| pk.value).map(|pk| (i, pk)))
+        .collect();
+    match keys.as_slice() {
+        [(index, _)] => Some(*index),
+        [(_, first), rest @ ..] => {
+            for (_, second) in rest {
+                let message = format!(
+                    "model \"{model}\" has a second primary key; first declared at {}",
+                    report.position(&first.loc)
+                );
+                let diagnostic = report.at(&second.loc, message).with_hint(
+                    "composite primary keys are not supported: keep one key and add a unique \
+                     index over the other fields",
+                );
+                report.push(diagnostic);
+            }
+            None
+        }
+        // Skipped when a field had a shape problem: the key may be the field that failed.
+        [] if !raw.complete => None,
+        [] if raw.fields.is_empty() => {
+            report.error_with_hint(
+                &raw.name.loc,
+                format!("model \"{model}\" has no fields"),
+                format!("declare them in a `[model.{model}.fields]` table"),
+            );
+            None
+        }
+        [] => {
+            report.error_with_hint(
+                &raw.name.loc,
+                format!("model \"{model}\" has no primary key"),
+                "mark one field with `primary_key = true`, e.g. \
+                 `id = { type = \"i64\", primary_key = true }`",
+            );
+            None
+        }
+    }
+}
+
+/// One index of a model; its name is claimed in the cluster's relation namespace.
+fn index(
+    raw: &RawIndex,
+    model: &RawModel,
+    table: &str,
+    cluster: Option<&str>,
+    taken: &mut Taken,
+    report: &mut Report<'_>,
+) -> Option<Index> {
+    let fields = raw.fields.as_ref()?;
+    if fields.value.is_empty() {
+        report.error_with_hint(
+            &fields.loc,
+            "an index needs at least one field",
+            "list the indexed fields, e.g. `fields = [\"email\"]`",
+        );
+        return None;
+    }
+    let mut listed = Claims::default();
+    let mut columns = Vec::with_capacity(fields.value.len());
+    for name in &fields.value {
+        if let Some(first) = listed.claim(name.value.as_str(), &name.loc) {
+            let message = format!("field \"{}\" is listed twice in this index", name.value);
+            report.duplicate(&name.loc, message, &first);
+        }
+        if let Some(field) = indexed_field(name, model, report) {
+            columns.push(field.column.as_ref().unwrap_or(&field.name).value.as_str());
+        }
+    }
+    if columns.len() != fields.value.len() {
+        return None;
+    }
+    let name = match &raw.name {
+        Some(name) => name.clone(),
+        None => At {
+            value: format!("{table}_{}_idx", columns.join("_")),
+            loc: raw.loc.clone(),
+        },
+    };
+    let valid_name = check_sql(report, &name.value, &name.loc, Sql::Index);
+    if let (true, Some(cluster)) = (valid_name, cluster)
+        && let Some(first) = taken.relation(cluster, &name.value, &name.loc)
+    {
+        let message = format!(
+            "index name \"{}\" is already used in cluster \"{cluster}\"",
+            name.value
+        );
+        report.duplicate(&name.loc, message, &first);
+    }
+    Some(Index {
+        name: name.value,
+        fields: fields.value.iter().map(|f| f.value.clone()).collect(),
+        unique: raw.unique.as_ref().is_some_and(|u| u.value),
+    })
+}
+
+/// The field an index names, if it exists and can be indexed (reported otherwise).
+fn indexed_field<'m>(name: &At<String>, model: &'m RawModel, report: &mut Report<'_>) -> Option<&'m RawField> {
+    let Some(field) = model.fields.iter().find(|f| f.name.value == name.value) else {
+        let names = model.fields.iter().map(|f| f.name.value.as_str());
+        let hint = match did_you_mean(&name.value, names.clone()) {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => format!(
+                "fields of model \"{}\": {}",
+                model.name.value,
+                names.collect::<Vec<_>>().join(", ")
+            ),
+        };
+        report.error_with_hint(
+            &name.loc,
+            format!("index names unknown field \"{}\"", name.value),
+            hint,
+        );
+        return None;
+    };
+    let ty = field.ty.as_ref().and_then(|ty| FieldType::from_name(&ty.value));
+    if let Some(ty) = ty.filter(|ty| unbounded(*ty)) {
+        report.error_with_hint(
+            &name.loc,
+            format!("field \"{}\" of type {} cannot be indexed", name.value, ty.name()),
+            unbounded_hint(ty),
+        );
+        return None;
+    }
+    Some(field)
+}

@@ -1,0 +1,130 @@
+//! Naming rules for declared names: Rust-facing names (models, fields, clusters, shards) and
+//! SQL-facing names (tables, columns, indexes).
+
+use crate::diagnostics::{Loc, Report};
+use crate::ident;
+use crate::parse::raw::At;
+
+/// Longest SQL name accepted: PostgreSQL truncates identifiers beyond 63 bytes (MySQL allows 64).
+pub(crate) const MAX_SQL_NAME: usize = 63;
+
+/// Check a snake_case name (`what` is "field", "cluster" or "shard"). Rust keywords such as
+/// `type` are fine (they are emitted as raw identifiers); `self`, `super` and `crate` are not.
+pub(crate) fn check_snake(report: &mut Report<'_>, name: &At<String>, what: &str) -> bool {
+    let value = &name.value;
+    if !ident::is_snake_case(value) {
+        let message = format!(
+            "invalid {what} name \"{value}\": must be snake_case (lowercase ASCII letters, digits \
+             and single underscores, starting with a letter)"
+        );
+        match snake_suggestion(value) {
+            Some(suggestion) => report.error_with_hint(
+                &name.loc,
+                message,
+                format!("try \"{suggestion}\""),
+            ),
+            None => report.error(&name.loc, message),
+        }
+        return false;
+    }
+    if !ident::is_usable(value) {
+        report.error_with_hint(
+            &name.loc,
+            format!("\"{value}\" cannot be a {what} name: it is a reserved word in Rust"),
+            "choose another name",
+        );
+        return false;
+    }
+    true
+}
+
+/// A snake_case spelling of `name` that passes the rules, if the naive one does.
+fn snake_suggestion(name: &str) -> Option<String> {
+    let snake = ident::snake(name);
+    (ident::is_snake_case(&snake) && ident::is_usable(&snake)).then_some(snake)
+}
+
+/// Check a model name: PascalCase, not a keyword, not a name the generator or std takes.
+pub(crate) fn check_model(report: &mut Report<'_>, name: &At<String>) -> bool {
+    let value = &name.value;
+    if !ident::is_pascal_case(value) {
+        let message = format!(
+            "invalid model name \"{value}\": must be PascalCase (ASCII letters and digits, \
+             starting with an uppercase letter)"
+        );
+        let suggestion = ident::pascal(value);
+        if ident::is_pascal_case(&suggestion) {
+            report.error_with_hint(&name.loc, message, format!("try \"{suggestion}\""));
+        } else {
+            report.error(&name.loc, message);
+        }
+        return false;
+    }
+    if ident::is_keyword(value) || ident::is_reserved_model_name(value) {
+        report.error_with_hint(
+            &name.loc,
+            format!("model name \"{value}\" is reserved"),
+            "the generator emits types named `Database`, `New<Model>`, `<Model>Patch`, \
+             `<Model>Repository` and `<Cluster>Shard`, and uses `Option`, `Result`, `Vec`, \
+             `String`, `Box`; choose another name",
+        );
+        return false;
+    }
+    true
+}
+
+/// What a SQL name names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sql {
+    Table,
+    Column,
+    Index,
+}
+
+impl Sql {
+    fn noun(self) -> &'static str {
+        match self {
+            Sql::Table => "table",
+            Sql::Column => "column",
+            Sql::Index => "index",
+        }
+    }
+}
+
+/// Check a SQL name: `[A-Za-z_][A-Za-z0-9_]*`, at most [`MAX_SQL_NAME`] bytes, so every dialect
+/// accepts it and quoting never needs escapes. `loc` is where to point (the name itself, or
+/// what it was derived from).
+pub(crate) fn check_sql(report: &mut Report<'_>, name: &str, loc: &Loc, kind: Sql) -> bool {
+    let what = kind.noun();
+    let mut chars = name.chars();
+    let well_formed = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !well_formed {
+        report.error(
+            loc,
+            format!(
+                "invalid {what} name \"{name}\": must be ASCII letters, digits and underscores, \
+                 not starting with a digit"
+            ),
+        );
+        return false;
+    }
+    if name.len() > MAX_SQL_NAME {
+        report.error_with_hint(
+            loc,
+            format!("{what} name \"{name}\" is longer than {MAX_SQL_NAME} characters"),
+            format!("PostgreSQL truncates longer names; declare a shorter {what} name"),
+        );
+        return false;
+    }
+    if kind == Sql::Table && name.to_ascii_lowercase().starts_with("sqlite_") {
+        report.error(
+            loc,
+            format!("table name \"{name}\" is reserved: SQLite keeps names starting with `sqlite_`"),
+        );
+        return false;
+    }
+    true
+}

@@ -1,0 +1,336 @@
+//! SQL text per dialect, computed at codegen time: identifier quoting, column types, DDL and
+//! the fixed-shape statements of each model. Values never appear here; statements use
+//! placeholders (`?` on SQLite and MySQL, `$n` on PostgreSQL).
+
+use crate::model::{DefaultValue, Field, FieldType, Model};
+
+/// The three SQL dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+/// One text per dialect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SqlSet {
+    pub sqlite: String,
+    pub postgres: String,
+    pub mysql: String,
+}
+
+impl SqlSet {
+    /// Build each dialect's text with `f`.
+    pub fn build(mut f: impl FnMut(Dialect) -> String) -> SqlSet {
+        SqlSet {
+            sqlite: f(Dialect::Sqlite),
+            postgres: f(Dialect::Postgres),
+            mysql: f(Dialect::MySql),
+        }
+    }
+}
+
+impl Dialect {
+    /// Quote an identifier, doubling the quote character inside it.
+    pub fn quote(self, name: &str) -> String {
+        match self {
+            Dialect::MySql => format!("`{}`", name.replace('`', "``")),
+            Dialect::Sqlite | Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// Placeholder of the `n`-th (1-based) bound value.
+    pub fn placeholder(self, n: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("${n}"),
+            Dialect::Sqlite | Dialect::MySql => "?".to_owned(),
+        }
+    }
+
+    /// A string literal (DDL defaults only; statements always bind values).
+    fn string_literal(self, s: &str) -> String {
+        let escaped = s.replace('\'', "''");
+        match self {
+            Dialect::MySql => format!("'{}'", escaped.replace('\\', "\\\\")),
+            Dialect::Sqlite | Dialect::Postgres => format!("'{escaped}'"),
+        }
+    }
+
+    /// The column type of a field type.
+    pub fn column_type(self, ty: FieldType) -> &'static str {
+        use Dialect::*;
+        use FieldType as T;
+        match (self, ty) {
+            (Sqlite, T::Bool | T::I16 | T::I32 | T::I64) => "INTEGER",
+            (Sqlite, T::F32 | T::F64) => "REAL",
+            (Sqlite, T::String | T::Text | T::Date | T::Time | T::DateTime | T::Json) => "TEXT",
+            (Sqlite, T::Bytes | T::Uuid) => "BLOB",
+            (Postgres, T::Bool) => "BOOLEAN",
+            (Postgres, T::I16) | (MySql, T::I16) => "SMALLINT",
+            (Postgres, T::I32) => "INTEGER",
+            (Postgres, T::I64) | (MySql, T::I64) => "BIGINT",
+            (Postgres, T::F32) => "REAL",
+            (Postgres, T::F64) => "DOUBLE PRECISION",
+            (Postgres, T::String) | (MySql, T::String) => "VARCHAR(255)",
+            (Postgres, T::Text) => "TEXT",
+            (Postgres, T::Bytes) => "BYTEA",
+            (Postgres, T::Uuid) => "UUID",
+            (Postgres, T::Date) | (MySql, T::Date) => "DATE",
+            (Postgres, T::Time) => "TIME",
+            (Postgres, T::DateTime) => "TIMESTAMPTZ",
+            (Postgres, T::Json) => "JSONB",
+            (MySql, T::Bool) => "BOOLEAN",
+            (MySql, T::I32) => "INT",
+            (MySql, T::F32) => "FLOAT",
+            (MySql, T::F64) => "DOUBLE",
+            (MySql, T::Text) => "LONGTEXT",
+            (MySql, T::Bytes) => "LONGBLOB",
+            (MySql, T::Uuid) => "BINARY(16)",
+            (MySql, T::Time) => "TIME(6)",
+            (MySql, T::DateTime) => "DATETIME(6)",
+            (MySql, T::Json) => "JSON",
+        }
+    }
+
+    fn default_clause(self, field: &Field) -> Option<String> {
+        let value = match (field.default.as_ref()?, field.ty) {
+            (DefaultValue::Now, ty) => match (self, ty) {
+                (Dialect::MySql, FieldType::DateTime) => "CURRENT_TIMESTAMP(6)".to_owned(),
+                (Dialect::MySql, FieldType::Date) => "(CURRENT_DATE)".to_owned(),
+                (Dialect::MySql, _) => "(CURRENT_TIME(6))".to_owned(),
+                (_, FieldType::Date) => "CURRENT_DATE".to_owned(),
+                (_, FieldType::Time) => "CURRENT_TIME".to_owned(),
+                _ => "CURRENT_TIMESTAMP".to_owned(),
+            },
+            (DefaultValue::Bool(b), _) => match self {
+                Dialect::Sqlite => u8::from(*b).to_string(),
+                _ => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+            },
+            (DefaultValue::Int(i), _) => i.to_string(),
+            (DefaultValue::Float(x), _) => format!("{x:?}"),
+            (DefaultValue::Str(s), FieldType::Text | FieldType::Json) if self == Dialect::MySql => {
+                format!("({})", self.string_literal(s))
+            }
+            (DefaultValue::Str(s), _) => self.string_literal(s),
+        };
+        Some(format!(" DEFAULT {value}"))
+    }
+
+    fn column_definition(self, field: &Field) -> String {
+        let name = self.quote(&field.column);
+        let ty = self.column_type(field.ty);
+        if field.primary_key && field.ty.is_integer() {
+            return match self {
+                Dialect::Sqlite => format!("{name} INTEGER PRIMARY KEY AUTOINCREMENT"),
+                Dialect::Postgres => format!("{name} {ty} GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+                Dialect::MySql => format!("{name} {ty} NOT NULL AUTO_INCREMENT PRIMARY KEY"),
+            };
+        }
+        let mut def = format!("{name} {ty}");
+        if field.primary_key {
+            def.push_str(" NOT NULL PRIMARY KEY");
+            return def;
+        }
+        if !field.nullable {
+            def.push_str(" NOT NULL");
+        }
+        if field.unique {
+            def.push_str(" UNIQUE");
+        }
+        if let Some(default) = self.default_clause(field) {
+            def.push_str(&default);
+        }
+        def
+    }
+}
+
+/// The statements of one model, per dialect.
+pub(crate) struct Statements {
+    pub select: SqlSet,
+    pub count: SqlSet,
+    pub exists: SqlSet,
+    pub delete: SqlSet,
+    pub update_head: SqlSet,
+    pub key: SqlSet,
+    pub find: SqlSet,
+    pub find_by: Vec<(usize, SqlSet)>,
+    pub update: SqlSet,
+    pub delete_by_key: SqlSet,
+    pub insert_head: SqlSet,
+    pub returning: SqlSet,
+    pub insert_one: SqlSet,
+    /// `nextval(...)` for auto-increment keys on PostgreSQL.
+    pub pg_key_default: Option<String>,
+    pub create: Vec<SqlSet>,
+    pub drop: SqlSet,
+}
+
+/// Columns in insert order: an auto-increment key first (its default is special on
+/// PostgreSQL), then every other field in declaration order.
+pub(crate) fn insert_order(model: &Model) -> Vec<usize> {
+    let key = model.primary_key;
+    let mut order = vec![key];
+    order.extend((0..model.fields.len()).filter(|&i| i != key));
+    order
+}
+
+impl Statements {
+    pub fn of(model: &Model) -> Statements {
+        let key = model.key();
+        let table = |d: Dialect| d.quote(&model.table);
+        let columns = |d: Dialect| {
+            model
+                .fields
+                .iter()
+                .map(|f| d.quote(&f.column))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let select = SqlSet::build(|d| format!("SELECT {} FROM {}", columns(d), table(d)));
+        let by = |column: &str| {
+            SqlSet::build(|d| {
+                format!(
+                    "SELECT {} FROM {} WHERE {} = {}",
+                    columns(d),
+                    table(d),
+                    d.quote(column),
+                    d.placeholder(1)
+                )
+            })
+        };
+        let others: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
+        let update = SqlSet::build(|d| {
+            let sets = others
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("{} = {}", d.quote(&f.column), d.placeholder(i + 1)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "UPDATE {} SET {sets} WHERE {} = {}",
+                table(d),
+                d.quote(&key.column),
+                d.placeholder(others.len() + 1)
+            )
+        });
+        let order = insert_order(model);
+        let insert_head = SqlSet::build(|d| {
+            let cols = order
+                .iter()
+                .map(|&i| d.quote(&model.fields[i].column))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("INSERT INTO {} ({cols}) VALUES ", table(d))
+        });
+        let returning = SqlSet::build(|d| format!(" RETURNING {}", columns(d)));
+        let pg_key_default = key.ty.is_integer().then(|| {
+            let quoted_table = Dialect::Postgres.quote(&model.table);
+            format!(
+                "nextval(pg_get_serial_sequence({}, {}))",
+                Dialect::Postgres.string_literal(&quoted_table),
+                Dialect::Postgres.string_literal(&key.column)
+            )
+        });
+        let insert_one = SqlSet::build(|d| {
+            let values = (1..=order.len())
+                .map(|n| match (n, d, &pg_key_default) {
+                    (1, Dialect::Postgres, Some(default)) => format!("COALESCE($1, {default})"),
+                    _ => d.placeholder(n),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let head = match d {
+                Dialect::Sqlite => &insert_head.sqlite,
+                Dialect::Postgres => &insert_head.postgres,
+                Dialect::MySql => &insert_head.mysql,
+            };
+            format!("{head}({values}) RETURNING {}", columns(d))
+        });
+        let mut create = vec![SqlSet::build(|d| {
+            let defs = model
+                .fields
+                .iter()
+                .map(|f| d.column_definition(f))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let options = match d {
+                Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+                _ => "",
+            };
+            format!("CREATE TABLE IF NOT EXISTS {} ({defs}){options}", table(d))
+        })];
+        for index in &model.indexes {
+            create.push(SqlSet::build(|d| {
+                let cols = index
+                    .fields
+                    .iter()
+                    .filter_map(|name| model.fields.iter().find(|f| &f.name == name))
+                    .map(|f| d.quote(&f.column))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "CREATE {}INDEX IF NOT EXISTS {} ON {} ({cols})",
+                    if index.unique { "UNIQUE " } else { "" },
+                    d.quote(&index.name),
+                    table(d)
+                )
+            }));
+        }
+        Statements {
+            count: SqlSet::build(|d| format!("SELECT COUNT(*) FROM {}", table(d))),
+            exists: SqlSet::build(|d| format!("SELECT 1 FROM {}", table(d))),
+            delete: SqlSet::build(|d| format!("DELETE FROM {}", table(d))),
+            update_head: SqlSet::build(|d| format!("UPDATE {} SET ", table(d))),
+            key: SqlSet::build(|d| d.quote(&key.column)),
+            find: by(&key.column),
+            find_by: model
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.unique && !f.primary_key)
+                .map(|(i, f)| (i, by(&f.column)))
+                .collect(),
+            update,
+            delete_by_key: SqlSet::build(|d| {
+                format!(
+                    "DELETE FROM {} WHERE {} = {}",
+                    table(d),
+                    d.quote(&key.column),
+                    d.placeholder(1)
+                )
+            }),
+            insert_head,
+            returning,
+            insert_one,
+            pg_key_default,
+            create,
+            drop: SqlSet::build(|d| format!("DROP TABLE IF EXISTS {}", table(d))),
+            select,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_doubles_the_quote_character() {
+        assert_eq!(Dialect::Postgres.quote("a\"b"), "\"a\"\"b\"");
+        assert_eq!(Dialect::MySql.quote("a`b"), "`a``b`");
+        assert_eq!(Dialect::Sqlite.quote("order"), "\"order\"");
+    }
+
+    #[test]
+    fn string_literals_are_escaped() {
+        assert_eq!(Dialect::Postgres.string_literal("it's"), "'it''s'");
+        assert_eq!(Dialect::MySql.string_literal("a\\'b"), "'a\\\\''b'");
+    }
+
+    #[test]
+    fn placeholders() {
+        assert_eq!(Dialect::Postgres.placeholder(3), "$3");
+        assert_eq!(Dialect::MySql.placeholder(3), "?");
+    }
+}

@@ -1,0 +1,4 @@
+//! Generates the typed data layer from the declarations in `../schema`.
+fn main() {
+    switchyard_codegen::build("../schema");
+}

@@ -1,0 +1,260 @@
+//! Run-time configuration: the topology declared at compile time, with URLs expanded from the
+//! environment and overridable from code.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::observe::StatementEvent;
+
+/// A cluster as declared (emitted by the codegen as a `static`).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ClusterSpec {
+    /// Cluster name.
+    pub name: &'static str,
+    /// Shards in declaration order; one named `default` when the cluster is not sharded.
+    pub shards: &'static [ShardSpec],
+    /// Pool options from the declarations.
+    pub pool: PoolSpec,
+}
+
+/// A shard as declared: URL templates.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ShardSpec {
+    /// Shard name.
+    pub name: &'static str,
+    /// Writer URL template.
+    pub writer: &'static str,
+    /// Replica URL templates.
+    pub replicas: &'static [&'static str],
+}
+
+/// Pool options as declared; `None` keeps the runtime default.
+#[doc(hidden)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PoolSpec {
+    /// See [`PoolOptions::max_connections`].
+    pub max_connections: Option<u32>,
+    /// See [`PoolOptions::min_connections`].
+    pub min_connections: Option<u32>,
+    /// In milliseconds.
+    pub acquire_timeout_ms: Option<u64>,
+    /// In milliseconds.
+    pub idle_timeout_ms: Option<u64>,
+    /// In milliseconds.
+    pub max_lifetime_ms: Option<u64>,
+    /// See [`PoolOptions::lazy`].
+    pub lazy: Option<bool>,
+}
+
+/// Options of every pool of one cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Upper bound of open connections per server. Default: 10.
+    pub max_connections: u32,
+    /// Connections kept open when idle. Default: 0.
+    pub min_connections: u32,
+    /// How long a statement waits for a free connection. Default: 10 s.
+    pub acquire_timeout: Duration,
+    /// Idle connections are closed after this. Default: 10 min.
+    pub idle_timeout: Option<Duration>,
+    /// Connections are closed after this age. Default: 30 min.
+    pub max_lifetime: Option<Duration>,
+    /// Connect on first use rather than in `connect`. Default: false, so a wrong URL or a
+    /// server that is down fails at start-up, naming the cluster, shard and role.
+    pub lazy: bool,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(10),
+            idle_timeout: Some(Duration::from_secs(600)),
+            max_lifetime: Some(Duration::from_secs(1800)),
+            lazy: false,
+        }
+    }
+}
+
+impl PoolOptions {
+    fn from_spec(spec: &PoolSpec) -> Self {
+        let d = PoolOptions::default();
+        let ms = Duration::from_millis;
+        PoolOptions {
+            max_connections: spec.max_connections.unwrap_or(d.max_connections),
+            min_connections: spec.min_connections.unwrap_or(d.min_connections),
+            acquire_timeout: spec.acquire_timeout_ms.map_or(d.acquire_timeout, ms),
+            idle_timeout: spec.idle_timeout_ms.map(ms).or(d.idle_timeout),
+            max_lifetime: spec.max_lifetime_ms.map(ms).or(d.max_lifetime),
+            lazy: spec.lazy.unwrap_or(d.lazy),
+        }
+    }
+}
+
+/// A callback that sees every executed statement.
+pub type Observer = Arc<dyn Fn(&StatementEvent<'_>) + Send + Sync>;
+
+#[derive(Debug, Clone)]
+pub(crate) struct ShardConfig {
+    pub(crate) name: &'static str,
+    pub(crate) writer: String,
+    pub(crate) replicas: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ClusterConfig {
+    pub(crate) name: &'static str,
+    pub(crate) shards: Vec<ShardConfig>,
+    pub(crate) pool: PoolOptions,
+}
+
+/// Configuration of a whole app's databases.
+///
+/// Start from the generated `Database::config()` (the declared topology with its URL
+/// templates), adjust, then connect. Templates are expanded at connect time: `${VAR}` from
+/// [`Config::var`] values first, then the process environment.
+#[derive(Clone, Default)]
+pub struct Config {
+    pub(crate) clusters: Vec<ClusterConfig>,
+    pub(crate) vars: HashMap<String, String>,
+    pub(crate) sqlite_dir: Option<PathBuf>,
+    pub(crate) observer: Option<Observer>,
+    pub(crate) errors: Vec<String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |s: &String| crate::url::redact(s);
+        let mut list = f.debug_list();
+        for c in &self.clusters {
+            for s in &c.shards {
+                list.entry(&format_args!(
+                    "{}/{}: writer {}, replicas {:?}",
+                    c.name,
+                    s.name,
+                    redacted(&s.writer),
+                    s.replicas.iter().map(redacted).collect::<Vec<_>>()
+                ));
+            }
+        }
+        list.finish()
+    }
+}
+
+impl Config {
+    /// The declared topology (used by the generated `Database::config()`).
+    #[doc(hidden)]
+    pub fn from_specs(specs: &'static [ClusterSpec]) -> Self {
+        Config {
+            clusters: specs
+                .iter()
+                .map(|c| ClusterConfig {
+                    name: c.name,
+                    pool: PoolOptions::from_spec(&c.pool),
+                    shards: c
+                        .shards
+                        .iter()
+                        .map(|s| ShardConfig {
+                            name: s.name,
+                            writer: s.writer.to_owned(),
+                            replicas: s.replicas.iter().map(|r| (*r).to_owned()).collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            ..Config::default()
+        }
+    }
+
+    /// Every `(cluster, shard)` of the topology, in declaration order.
+    pub fn shards(&self) -> Vec<(&'static str, &'static str)> {
+        self.clusters
+            .iter()
+            .flat_map(|c| c.shards.iter().map(move |s| (c.name, s.name)))
+            .collect()
+    }
+
+    /// Give `${name}` this value (it wins over the process environment).
+    pub fn var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// Replace the writer URL (template) of a shard; use shard `default` for a cluster that
+    /// is not sharded. An unknown cluster or shard is reported by `connect`.
+    pub fn writer(mut self, cluster: &str, shard: &str, url: impl Into<String>) -> Self {
+        let url = url.into();
+        if let Some(s) = self.shard_mut(cluster, shard) {
+            s.writer = url;
+        }
+        self
+    }
+
+    /// Replace the replica URLs (templates) of a shard; an empty list routes reads to the writer.
+    pub fn replicas<I, S>(mut self, cluster: &str, shard: &str, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let urls = urls.into_iter().map(Into::into).collect();
+        if let Some(s) = self.shard_mut(cluster, shard) {
+            s.replicas = urls;
+        }
+        self
+    }
+
+    /// Change the pool options of a cluster.
+    pub fn pool(mut self, cluster: &str, f: impl FnOnce(&mut PoolOptions)) -> Self {
+        match self.clusters.iter_mut().find(|c| c.name == cluster) {
+            Some(c) => f(&mut c.pool),
+            None => self.errors.push(format!("unknown cluster `{cluster}`")),
+        }
+        self
+    }
+
+    /// Change the pool options of every cluster.
+    pub fn pools(mut self, f: impl Fn(&mut PoolOptions)) -> Self {
+        self.clusters.iter_mut().for_each(|c| f(&mut c.pool));
+        self
+    }
+
+    /// Resolve relative SQLite paths against this directory (default: the working directory).
+    pub fn sqlite_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.sqlite_dir = Some(dir.into());
+        self
+    }
+
+    /// Call `f` after every statement, with where it ran, its SQL and how long it took.
+    pub fn on_statement(mut self, f: impl Fn(&StatementEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(f));
+        self
+    }
+
+    fn shard_mut(&mut self, cluster: &str, shard: &str) -> Option<&mut ShardConfig> {
+        let found = self
+            .clusters
+            .iter_mut()
+            .find(|c| c.name == cluster)
+            .and_then(|c| c.shards.iter_mut().find(|s| s.name == shard));
+        if found.is_none() {
+            self.errors
+                .push(format!("unknown cluster/shard `{cluster}`/`{shard}`"));
+        }
+        found
+    }
+
+    pub(crate) fn expand(&self, template: &str) -> Result<String, String> {
+        crate::url::expand(template, |name| {
+            self.vars
+                .get(name)
+                .cloned()
+                .or_else(|| std::env::var(name).ok())
+        })
+    }
+}

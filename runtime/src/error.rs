@@ -1,0 +1,186 @@
+//! The runtime's one error type.
+//!
+//! Every error that involves a database names it with a [`Target`] (cluster, shard, role and a
+//! redacted server address). Messages coming from drivers are scrubbed of the target's password
+//! before they are displayed, so no password can reach `Display`, `Debug` or a log line.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::role::Role;
+use crate::url::redact_in;
+
+/// Which database an operation ran on.
+#[derive(Clone)]
+pub struct Target {
+    /// Cluster name as declared.
+    pub cluster: &'static str,
+    /// Shard name as declared (`default` for a cluster that is not sharded).
+    pub shard: &'static str,
+    /// Writer or replica.
+    pub role: Role,
+    /// Server address with the password replaced by `***`.
+    pub server: Arc<str>,
+    /// The password to scrub from driver messages; never printed.
+    pub(crate) secret: Option<Arc<str>>,
+}
+
+impl Target {
+    pub(crate) fn scrub(&self, text: String) -> String {
+        match &self.secret {
+            Some(secret) => redact_in(&text, secret),
+            None => text,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cluster `{}`, shard `{}`, {} ({})",
+            self.cluster, self.shard, self.role, self.server
+        )
+    }
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("cluster", &self.cluster)
+            .field("shard", &self.shard)
+            .field("role", &self.role)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A driver error, kept for programmatic inspection, displayed with the password scrubbed.
+pub struct DriverError {
+    target: Target,
+    inner: sqlx::Error,
+}
+
+impl DriverError {
+    /// The underlying sqlx error.
+    pub fn get_ref(&self) -> &sqlx::Error {
+        &self.inner
+    }
+}
+
+impl fmt::Display for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.target.scrub(self.inner.to_string()))
+    }
+}
+
+impl fmt::Debug for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.target.scrub(format!("{:?}", self.inner)))
+    }
+}
+
+impl std::error::Error for DriverError {}
+
+/// Everything that can go wrong at run time.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is unusable: a bad URL, a missing variable, an unknown cluster.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A connection could not be opened or acquired.
+    #[error("cannot connect to {target}: {source}")]
+    Connect {
+        /// Where.
+        target: Target,
+        /// Why.
+        source: DriverError,
+    },
+    /// A statement failed.
+    #[error("query failed on {target}: {source}")]
+    Query {
+        /// Where.
+        target: Target,
+        /// Why.
+        source: DriverError,
+    },
+    /// An insert or update hit a unique constraint.
+    #[error("unique constraint violated on {target}: {source}")]
+    UniqueViolation {
+        /// Where.
+        target: Target,
+        /// The constraint's name, when the backend reports it.
+        constraint: Option<String>,
+        /// The database's message.
+        source: DriverError,
+    },
+    /// A row that had to exist does not (for example the row of an `update`).
+    #[error("{model} with key {key} not found on {target}")]
+    NotFound {
+        /// Where.
+        target: Target,
+        /// Model name.
+        model: &'static str,
+        /// The key that was looked up, formatted.
+        key: String,
+    },
+}
+
+impl Error {
+    /// The database this error happened on, if it involves one.
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            Error::Config(_) => None,
+            Error::Connect { target, .. }
+            | Error::Query { target, .. }
+            | Error::UniqueViolation { target, .. }
+            | Error::NotFound { target, .. } => Some(target),
+        }
+    }
+
+    /// Whether this is a unique-constraint violation.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Error::UniqueViolation { .. })
+    }
+
+    pub(crate) fn connect(target: &Target, inner: sqlx::Error) -> Self {
+        let target = target.clone();
+        Error::Connect {
+            source: DriverError {
+                target: target.clone(),
+                inner,
+            },
+            target,
+        }
+    }
+
+    /// Classify a driver error from running a statement.
+    pub(crate) fn query(target: &Target, inner: sqlx::Error) -> Self {
+        let target = target.clone();
+        match &inner {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Error::UniqueViolation {
+                constraint: db.constraint().map(str::to_owned),
+                source: DriverError {
+                    target: target.clone(),
+                    inner,
+                },
+                target,
+            },
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed => Error::connect(&target, inner),
+            _ => Error::Query {
+                source: DriverError {
+                    target: target.clone(),
+                    inner,
+                },
+                target,
+            },
+        }
+    }
+}
+
+/// `Result` with the runtime's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,211 @@
+//! Running statements: on a handle (a server picked per statement) or inside a transaction,
+//! with every statement traced, counted and its errors classified.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
+
+use crate::backend::Backend;
+use crate::database::{Handle, Server};
+use crate::error::{Error, Result};
+use crate::transaction::{Transaction, TxConn};
+use crate::value::{ArgBuf, Args, FromRow, Row, Value};
+
+/// SQL text: static (computed at codegen time) or built at run time (filters, batches).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum SqlText {
+    /// Fixed-shape statement from the generated code.
+    Static(&'static str),
+    /// Statement whose shape depends on the call (filter, order, batch size).
+    Built(Arc<str>),
+}
+
+impl From<&'static str> for SqlText {
+    fn from(s: &'static str) -> Self {
+        SqlText::Static(s)
+    }
+}
+
+impl From<String> for SqlText {
+    fn from(s: String) -> Self {
+        SqlText::Built(s.into())
+    }
+}
+
+impl SqlText {
+    fn to_sql_str(&self) -> SqlStr {
+        match self {
+            SqlText::Static(s) => s.into_sql_str(),
+            SqlText::Built(s) => AssertSqlSafe(s.clone()).into_sql_str(),
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SqlText::Static(s) => s,
+            SqlText::Built(s) => s,
+        }
+    }
+}
+
+/// Where a repository's statements run: a handle's pools or an open transaction.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Conn<'e> {
+    /// A server picked per statement by the handle's routing.
+    Handle(Handle),
+    /// The one connection of a transaction.
+    Tx(&'e mut Transaction),
+}
+
+enum Want {
+    All,
+    Optional,
+    Execute,
+}
+
+enum Fetched {
+    Rows(Vec<Row>),
+    Row(Option<Row>),
+    Affected(u64),
+}
+
+macro_rules! run {
+    ($executor:expr, $sql:expr, $args:expr, $want:expr, $wrap:path) => {{
+        let query = sqlx::query_with($sql, $args);
+        match $want {
+            Want::All => query
+                .fetch_all($executor)
+                .await
+                .map(|rows| Fetched::Rows(rows.into_iter().map($wrap).collect())),
+            Want::Optional => query
+                .fetch_optional($executor)
+                .await
+                .map(|row| Fetched::Row(row.map($wrap))),
+            Want::Execute => query
+                .execute($executor)
+                .await
+                .map(|done| Fetched::Affected(done.rows_affected())),
+        }
+    }};
+}
+
+fn mismatch() -> sqlx::Error {
+    sqlx::Error::Protocol("switchyard: arguments built for another backend".into())
+}
+
+impl Conn<'_> {
+    /// The backend statements will run on.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Handle(h) => h.backend(),
+            Conn::Tx(tx) => tx.backend(),
+        }
+    }
+
+    /// Empty arguments for this connection's backend.
+    pub fn args(&self) -> Args {
+        Args::new(self.backend())
+    }
+
+    async fn run(&mut self, sql: &SqlText, args: Args, want: Want) -> Result<(Fetched, Arc<Server>)> {
+        let (server, engine) = match self {
+            Conn::Handle(h) => (h.server().clone(), h.engine().clone()),
+            Conn::Tx(tx) => (tx.server.clone(), tx.engine.clone()),
+        };
+        if let Some(e) = args.error {
+            return Err(Error::query(&server.target, sqlx::Error::Encode(e)));
+        }
+        let start = Instant::now();
+        let sql_str = sql.to_sql_str();
+        let result = match self {
+            Conn::Handle(_) => match (&server.pool, args.buf) {
+                (crate::pool::Pool::Sqlite(p), ArgBuf::Sqlite(a)) => run!(p, sql_str, a, want, Row::Sqlite),
+                (crate::pool::Pool::Postgres(p), ArgBuf::Postgres(a)) => {
+                    run!(p, sql_str, a, want, Row::Postgres)
+                }
+                (crate::pool::Pool::MySql(p), ArgBuf::MySql(a)) => run!(p, sql_str, a, want, Row::MySql),
+                _ => Err(mismatch()),
+            },
+            Conn::Tx(tx) => match (&mut tx.conn, args.buf) {
+                (TxConn::Sqlite(c), ArgBuf::Sqlite(a)) => run!(&mut **c, sql_str, a, want, Row::Sqlite),
+                (TxConn::Postgres(c), ArgBuf::Postgres(a)) => {
+                    run!(&mut **c, sql_str, a, want, Row::Postgres)
+                }
+                (TxConn::MySql(c), ArgBuf::MySql(a)) => run!(&mut **c, sql_str, a, want, Row::MySql),
+                _ => Err(mismatch()),
+            },
+        };
+        engine.observe(&server, sql.as_str(), start.elapsed(), result.is_ok());
+        match result {
+            Ok(fetched) => Ok((fetched, server)),
+            Err(e) => Err(Error::query(&server.target, e)),
+        }
+    }
+
+    /// Every row, decoded.
+    pub async fn fetch_all<T: FromRow>(&mut self, sql: impl Into<SqlText>, args: Args) -> Result<Vec<T>> {
+        let (fetched, server) = self.run(&sql.into(), args, Want::All).await?;
+        let Fetched::Rows(rows) = fetched else {
+            unreachable!("fetch_all yields rows")
+        };
+        rows.iter()
+            .map(|r| T::from_row(r).map_err(|e| Error::query(&server.target, e)))
+            .collect()
+    }
+
+    /// The first row, decoded, if there is one.
+    pub async fn fetch_optional<T: FromRow>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: Args,
+    ) -> Result<Option<T>> {
+        let (fetched, server) = self.run(&sql.into(), args, Want::Optional).await?;
+        let Fetched::Row(row) = fetched else {
+            unreachable!("fetch_optional yields a row")
+        };
+        row.map(|r| T::from_row(&r).map_err(|e| Error::query(&server.target, e)))
+            .transpose()
+    }
+
+    /// The first column of the one row a statement returns (`COUNT(*)`, `EXISTS`).
+    pub async fn fetch_scalar<T: Value>(&mut self, sql: impl Into<SqlText>, args: Args) -> Result<T> {
+        let (fetched, server) = self.run(&sql.into(), args, Want::Optional).await?;
+        let Fetched::Row(row) = fetched else {
+            unreachable!("fetch_optional yields a row")
+        };
+        let row = row.ok_or_else(|| Error::query(&server.target, sqlx::Error::RowNotFound))?;
+        row.get(0).map_err(|e| Error::query(&server.target, e))
+    }
+
+    /// Run a statement; the number of rows it affected.
+    pub async fn execute(&mut self, sql: impl Into<SqlText>, args: Args) -> Result<u64> {
+        let (fetched, _) = self.run(&sql.into(), args, Want::Execute).await?;
+        let Fetched::Affected(n) = fetched else {
+            unreachable!("execute yields a count")
+        };
+        Ok(n)
+    }
+
+    /// Run a statement that must affect exactly one row (update or delete by key).
+    pub async fn execute_one(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: Args,
+        model: &'static str,
+        key: &dyn std::fmt::Debug,
+    ) -> Result<()> {
+        let (fetched, server) = self.run(&sql.into(), args, Want::Execute).await?;
+        match fetched {
+            Fetched::Affected(0) => Err(Error::NotFound {
+                target: server.target.clone(),
+                model,
+                key: format!("{key:?}"),
+            }),
+            _ => Ok(()),
+        }
+    }
+}

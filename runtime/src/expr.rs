@@ -1,0 +1,296 @@
+//! Typed column handles and filter expressions (`User::USERNAME.eq("ada")`).
+//!
+//! An expression is tied to its model by type, so a filter on `Post` cannot be applied to a
+//! query of `User`. Values are always bound, never inlined; identifiers come pre-quoted per
+//! dialect from the generated code.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops;
+
+use crate::backend::{Backend, Sql};
+use crate::value::{Args, Bind, Value};
+
+/// A typed handle on one column of model `M` whose values are `T` (the non-null type, also
+/// for nullable columns).
+pub struct Column<M, T> {
+    name: &'static str,
+    quoted: Sql,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Column<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, T> Copy for Column<M, T> {}
+
+impl<M, T> fmt::Debug for Column<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Column({})", self.name)
+    }
+}
+
+type Param = Box<dyn Bind + 'static>;
+
+enum Node {
+    Compare(Sql, &'static str, Param),
+    In(Sql, Vec<Param>, bool),
+    Null(Sql, bool),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+}
+
+/// A boolean condition on rows of model `M`.
+pub struct Expr<M> {
+    node: Node,
+    _marker: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Expr<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sql = String::new();
+        self.node.render(Backend::Postgres, &mut sql, &mut 0, &mut None);
+        write!(f, "Expr({sql})")
+    }
+}
+
+/// A sort key on model `M`.
+#[derive(Debug)]
+pub struct Order<M> {
+    column: Sql,
+    descending: bool,
+    _marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Order<M> {
+    fn clone(&self) -> Self {
+        Order { ..*self }
+    }
+}
+
+impl<M> Copy for Order<M> {}
+
+impl<M, T> Column<M, T> {
+    /// Used by generated code: a column with its name quoted for each dialect.
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, quoted: Sql) -> Self {
+        Column {
+            name,
+            quoted,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The column name quoted for each dialect.
+    #[doc(hidden)]
+    pub fn quoted(&self) -> Sql {
+        self.quoted
+    }
+
+    /// The column name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn expr(&self, node: Node) -> Expr<M> {
+        Expr {
+            node,
+            _marker: PhantomData,
+        }
+    }
+
+    /// `column IS NULL`.
+    pub fn is_null(&self) -> Expr<M> {
+        self.expr(Node::Null(self.quoted, true))
+    }
+
+    /// `column IS NOT NULL`.
+    pub fn is_not_null(&self) -> Expr<M> {
+        self.expr(Node::Null(self.quoted, false))
+    }
+
+    /// Ascending order on this column.
+    pub fn asc(&self) -> Order<M> {
+        Order {
+            column: self.quoted,
+            descending: false,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Descending order on this column.
+    pub fn desc(&self) -> Order<M> {
+        Order {
+            descending: true,
+            ..self.asc()
+        }
+    }
+}
+
+macro_rules! comparisons {
+    ($($(#[$doc:meta])* $name:ident => $op:literal),* $(,)?) => {
+        impl<M, T: Value + 'static> Column<M, T> {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, value: impl Into<T>) -> Expr<M> {
+                    self.expr(Node::Compare(self.quoted, $op, Box::new(value.into())))
+                }
+            )*
+
+            /// `column IN (values...)`; an empty list matches nothing.
+            #[doc(alias = "in")]
+            pub fn is_in<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<M> {
+                let values = values.into_iter().map(|v| Box::new(v.into()) as Param).collect();
+                self.expr(Node::In(self.quoted, values, false))
+            }
+
+            /// `column NOT IN (values...)`; an empty list matches everything.
+            pub fn not_in<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<M> {
+                let values = values.into_iter().map(|v| Box::new(v.into()) as Param).collect();
+                self.expr(Node::In(self.quoted, values, true))
+            }
+        }
+    };
+}
+
+comparisons! {
+    /// `column = value`.
+    eq => " = ",
+    /// `column <> value`.
+    ne => " <> ",
+    /// `column < value`.
+    lt => " < ",
+    /// `column <= value`.
+    le => " <= ",
+    /// `column > value`.
+    gt => " > ",
+    /// `column >= value`.
+    ge => " >= ",
+}
+
+impl<M> Column<M, String> {
+    /// `column LIKE pattern` (`%` any run, `_` one character). Case sensitivity follows the
+    /// database: case-sensitive on PostgreSQL, case-insensitive for ASCII on SQLite and with
+    /// MySQL's default collations.
+    pub fn like(&self, pattern: impl Into<String>) -> Expr<M> {
+        self.expr(Node::Compare(self.quoted, " LIKE ", Box::new(pattern.into())))
+    }
+}
+
+impl<M> Expr<M> {
+    /// Both conditions.
+    pub fn and(self, other: Expr<M>) -> Expr<M> {
+        Expr {
+            node: Node::And(Box::new(self.node), Box::new(other.node)),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Either condition.
+    pub fn or(self, other: Expr<M>) -> Expr<M> {
+        Expr {
+            node: Node::Or(Box::new(self.node), Box::new(other.node)),
+            _marker: PhantomData,
+        }
+    }
+
+    /// The negated condition (`NOT`). SQL's three-valued logic applies: `NOT (x = 1)` does
+    /// not match rows where `x` is NULL.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Expr<M> {
+        Expr {
+            node: Node::Not(Box::new(self.node)),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Append this condition's SQL to `sql`, binding its values into `args`.
+    pub(crate) fn render(&self, backend: Backend, sql: &mut String, args: &mut Args) {
+        let mut n = args.len();
+        let mut sink = Some(args);
+        self.node.render(backend, sql, &mut n, &mut sink);
+    }
+}
+
+impl<M> ops::BitAnd for Expr<M> {
+    type Output = Expr<M>;
+    fn bitand(self, rhs: Expr<M>) -> Expr<M> {
+        self.and(rhs)
+    }
+}
+
+impl<M> ops::BitOr for Expr<M> {
+    type Output = Expr<M>;
+    fn bitor(self, rhs: Expr<M>) -> Expr<M> {
+        self.or(rhs)
+    }
+}
+
+impl<M> ops::Not for Expr<M> {
+    type Output = Expr<M>;
+    fn not(self) -> Expr<M> {
+        Expr::not(self)
+    }
+}
+
+impl Node {
+    /// `bound` counts placeholders so far; `args` is `None` when only the text is wanted.
+    fn render(&self, backend: Backend, sql: &mut String, bound: &mut usize, args: &mut Option<&mut Args>) {
+        let mut param = |sql: &mut String, value: &Param| {
+            *bound += 1;
+            backend.placeholder(sql, *bound);
+            if let Some(args) = args {
+                args.add(value.as_ref());
+            }
+        };
+        match self {
+            Node::Compare(column, op, value) => {
+                sql.push_str(column.get(backend));
+                sql.push_str(op);
+                param(sql, value);
+            }
+            Node::In(_, values, negated) if values.is_empty() => {
+                sql.push_str(if *negated { "1 = 1" } else { "1 = 0" });
+            }
+            Node::In(column, values, negated) => {
+                sql.push_str(column.get(backend));
+                sql.push_str(if *negated { " NOT IN (" } else { " IN (" });
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    param(sql, value);
+                }
+                sql.push(')');
+            }
+            Node::Null(column, is_null) => {
+                sql.push_str(column.get(backend));
+                sql.push_str(if *is_null { " IS NULL" } else { " IS NOT NULL" });
+            }
+            Node::And(a, b) | Node::Or(a, b) => {
+                let op = if matches!(self, Node::And(..)) { " AND " } else { " OR " };
+                sql.push('(');
+                a.render(backend, sql, bound, args);
+                sql.push_str(op);
+                b.render(backend, sql, bound, args);
+                sql.push(')');
+            }
+            Node::Not(inner) => {
+                sql.push_str("NOT (");
+                inner.render(backend, sql, bound, args);
+                sql.push(')');
+            }
+        }
+    }
+}
+
+impl<M> Order<M> {
+    pub(crate) fn render(&self, backend: Backend, sql: &mut String) {
+        sql.push_str(self.column.get(backend));
+        sql.push_str(if self.descending { " DESC" } else { " ASC" });
+    }
+}

@@ -1,0 +1,58 @@
+//! What the generated code tells the runtime about each model and insert struct: static SQL
+//! per dialect, and how to bind and decode values.
+
+use crate::backend::Sql;
+use crate::value::{Args, FromRow};
+
+/// A generated model: one table, queried through its own cluster's handles.
+pub trait Model: FromRow + Send + Sync + Unpin + 'static {
+    /// Model name as declared.
+    const NAME: &'static str;
+    /// `SELECT <every column> FROM <table>`.
+    #[doc(hidden)]
+    const SELECT: Sql;
+    /// `SELECT COUNT(*) FROM <table>`.
+    #[doc(hidden)]
+    const COUNT: Sql;
+    /// `SELECT 1 FROM <table>`.
+    #[doc(hidden)]
+    const EXISTS: Sql;
+    /// `DELETE FROM <table>`.
+    #[doc(hidden)]
+    const DELETE: Sql;
+    /// `UPDATE <table> SET `.
+    #[doc(hidden)]
+    const UPDATE: Sql;
+    /// The quoted primary-key column.
+    #[doc(hidden)]
+    const KEY: Sql;
+}
+
+/// A generated insert struct (`NewUser`).
+#[doc(hidden)]
+pub trait Insert: Send + Sync {
+    /// The model a row of this becomes.
+    type Model: Model;
+    /// How many values one row binds.
+    const COLUMNS: usize;
+    /// `INSERT INTO <table> (<columns>) VALUES `.
+    const HEAD: Sql;
+    /// ` RETURNING <every column>`.
+    const RETURNING: Sql;
+    /// The one-row statement: `HEAD`, one row of placeholders, `RETURNING`.
+    const ONE: Sql;
+    /// PostgreSQL only: the key's default when bound as NULL (`nextval(...)`), for
+    /// auto-increment keys, which always come first.
+    const PG_KEY_DEFAULT: Option<&'static str>;
+    /// Bind this row's values in column order (defaults already applied).
+    fn bind(&self, args: &mut Args);
+}
+
+/// Decodes nothing: rows whose presence is all that matters (`exists`).
+pub(crate) struct Present;
+
+impl FromRow for Present {
+    fn from_row(_: &crate::value::Row) -> Result<Self, sqlx::Error> {
+        Ok(Present)
+    }
+}

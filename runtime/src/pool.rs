@@ -1,0 +1,137 @@
+//! One sqlx pool per server (writer or replica of one shard), opened read-only for replicas.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use futures_util::FutureExt;
+use sqlx::ConnectOptions as _;
+use sqlx::Executor as _;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
+use sqlx::pool::PoolOptions as SqlxPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool};
+
+use crate::backend::Backend;
+use crate::config::PoolOptions;
+
+/// A pool of connections to one server.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+    MySql(MySqlPool),
+}
+
+/// How to open one server's pool.
+pub(crate) struct PoolRequest<'a> {
+    pub url: &'a str,
+    pub backend: Backend,
+    pub read_only: bool,
+    pub options: &'a PoolOptions,
+    pub sqlite_dir: Option<&'a Path>,
+}
+
+fn sqlx_options<DB: sqlx::Database>(o: &PoolOptions) -> SqlxPoolOptions<DB> {
+    SqlxPoolOptions::new()
+        .max_connections(o.max_connections)
+        .min_connections(o.min_connections)
+        .acquire_timeout(o.acquire_timeout)
+        .idle_timeout(o.idle_timeout)
+        .max_lifetime(o.max_lifetime)
+}
+
+impl Pool {
+    /// Open (or, when lazy, prepare) the pool.
+    pub(crate) async fn open(req: PoolRequest<'_>) -> Result<Pool, sqlx::Error> {
+        let lazy = req.options.lazy;
+        match req.backend {
+            Backend::Sqlite => {
+                let opts = sqlite_options(&req)?;
+                // The writer creates the file, so replicas (opened read-only) find it.
+                let pool = sqlx_options(req.options);
+                Ok(Pool::Sqlite(if lazy && req.read_only {
+                    pool.connect_lazy_with(opts)
+                } else {
+                    pool.connect_with(opts).await?
+                }))
+            }
+            Backend::Postgres => {
+                let mut opts = PgConnectOptions::from_str(req.url)?.disable_statement_logging();
+                if req.read_only {
+                    opts = opts.options([("default_transaction_read_only", "on")]);
+                }
+                let pool = sqlx_options(req.options);
+                Ok(Pool::Postgres(if lazy {
+                    pool.connect_lazy_with(opts)
+                } else {
+                    pool.connect_with(opts).await?
+                }))
+            }
+            Backend::MySql => {
+                let url = match req.url.strip_prefix("mariadb:") {
+                    Some(rest) => format!("mysql:{rest}"),
+                    None => req.url.to_owned(),
+                };
+                let opts = MySqlConnectOptions::from_str(&url)?
+                    .charset("utf8mb4")
+                    .disable_statement_logging();
+                let mut pool = sqlx_options::<sqlx::MySql>(req.options);
+                if req.read_only {
+                    pool = pool.after_connect(|conn, _| {
+                        async move {
+                            conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
+                            Ok(())
+                        }
+                        .boxed()
+                    });
+                }
+                Ok(Pool::MySql(if lazy {
+                    pool.connect_lazy_with(opts)
+                } else {
+                    pool.connect_with(opts).await?
+                }))
+            }
+        }
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+            Pool::MySql(_) => Backend::MySql,
+        }
+    }
+
+    pub(crate) async fn close(&self) {
+        match self {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+            Pool::MySql(p) => p.close().await,
+        }
+    }
+}
+
+fn sqlite_options(req: &PoolRequest<'_>) -> Result<SqliteConnectOptions, sqlx::Error> {
+    let mut opts = SqliteConnectOptions::from_str(req.url)?.disable_statement_logging();
+    let path = opts.get_filename().to_owned();
+    let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
+    if !in_memory {
+        let path = match req.sqlite_dir {
+            Some(dir) if path.is_relative() => dir.join(&path),
+            _ => path,
+        };
+        if !req.read_only
+            && let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        opts = opts.filename(path);
+    }
+    Ok(if req.read_only {
+        opts.read_only(true)
+    } else {
+        opts.create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+    })
+}

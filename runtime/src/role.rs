@@ -1,0 +1,59 @@
+//! Roles: which server of a shard a statement goes to, and the type-level access markers that
+//! keep writes off reading handles.
+
+use std::fmt;
+
+/// The server a statement ran on within one shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// The shard's writer (primary).
+    Writer,
+    /// The shard's replica at this index (in declaration order).
+    Replica(usize),
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Role::Writer => f.write_str("writer"),
+            Role::Replica(i) => write!(f, "replica #{i}"),
+        }
+    }
+}
+
+/// The role a handle asks for; the handle picks the concrete server per statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Routing {
+    /// Every statement goes to the writer.
+    Writing,
+    /// Reads go to a replica (round robin), or to the writer when the shard has none.
+    Reading,
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Write {}
+    impl Sealed for super::Read {}
+}
+
+/// Type-level access of a handle: [`Write`] handles have write methods, [`Read`] handles do not.
+pub trait Access: sealed::Sealed + Send + Sync + Clone + Copy + fmt::Debug + 'static {
+    /// The routing this access implies.
+    const ROUTING: Routing;
+}
+
+/// Access marker of writing handles: reads and writes on the writer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Write;
+
+/// Access marker of reading handles: reads only, on replicas.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Read;
+
+impl Access for Write {
+    const ROUTING: Routing = Routing::Writing;
+}
+
+impl Access for Read {
+    const ROUTING: Routing = Routing::Reading;
+}

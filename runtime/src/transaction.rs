@@ -1,0 +1,82 @@
+//! Transactions: one connection on one server of one shard, so a transaction can never span
+//! databases. The generated per-cluster transaction types wrap this one.
+
+use std::sync::Arc;
+
+use crate::backend::Backend;
+use crate::database::{Engine, Handle, Server};
+use crate::error::{Error, Result};
+use crate::pool::Pool;
+
+pub(crate) enum TxConn {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    MySql(sqlx::Transaction<'static, sqlx::MySql>),
+}
+
+/// An open transaction on one server. Dropped without [`commit`](Self::commit), it rolls back.
+pub struct Transaction {
+    pub(crate) conn: TxConn,
+    pub(crate) server: Arc<Server>,
+    pub(crate) engine: Engine,
+}
+
+impl std::fmt::Debug for Transaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transaction")
+            .field("target", &self.server.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transaction {
+    /// Begin on the server `handle` routes to (the writer, or a replica for reading handles).
+    pub async fn begin(handle: &Handle) -> Result<Transaction> {
+        let server = handle.server().clone();
+        let conn = match &server.pool {
+            Pool::Sqlite(p) => p.begin().await.map(TxConn::Sqlite),
+            Pool::Postgres(p) => p.begin().await.map(TxConn::Postgres),
+            Pool::MySql(p) => p.begin().await.map(TxConn::MySql),
+        }
+        .map_err(|e| Error::query(&server.target, e))?;
+        Ok(Transaction {
+            conn,
+            server,
+            engine: handle.engine().clone(),
+        })
+    }
+
+    /// Make the transaction's writes permanent.
+    pub async fn commit(self) -> Result<()> {
+        let result = match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await,
+            TxConn::Postgres(tx) => tx.commit().await,
+            TxConn::MySql(tx) => tx.commit().await,
+        };
+        result.map_err(|e| Error::query(&self.server.target, e))
+    }
+
+    /// Discard the transaction's writes.
+    pub async fn rollback(self) -> Result<()> {
+        let result = match self.conn {
+            TxConn::Sqlite(tx) => tx.rollback().await,
+            TxConn::Postgres(tx) => tx.rollback().await,
+            TxConn::MySql(tx) => tx.rollback().await,
+        };
+        result.map_err(|e| Error::query(&self.server.target, e))
+    }
+
+    /// The backend of the transaction's server.
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
+            TxConn::MySql(_) => Backend::MySql,
+        }
+    }
+
+    /// Where the transaction runs.
+    pub fn target(&self) -> &crate::error::Target {
+        &self.server.target
+    }
+}

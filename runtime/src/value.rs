@@ -1,0 +1,182 @@
+//! How field values are bound and decoded on each backend.
+//!
+//! [`Args`] and [`Row`] wrap the three drivers' argument buffers and rows; [`Value`] is
+//! implemented for every field type a declaration can use (and `Option` of each), delegating to
+//! sqlx's encoders so one build of the generated code runs on any backend.
+
+use sqlx::{Arguments, Row as _};
+
+use crate::backend::Backend;
+
+type BoxDynError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Bound values of one statement, for one backend.
+///
+/// Binding never fails on the spot: the first encoding error is kept and returned when the
+/// statement runs, where it can name the database.
+#[doc(hidden)]
+pub struct Args {
+    pub(crate) buf: ArgBuf,
+    pub(crate) error: Option<BoxDynError>,
+}
+
+/// A driver's argument buffer.
+#[doc(hidden)]
+pub enum ArgBuf {
+    /// SQLite arguments.
+    Sqlite(sqlx::sqlite::SqliteArguments),
+    /// PostgreSQL arguments.
+    Postgres(sqlx::postgres::PgArguments),
+    /// MySQL/MariaDB arguments.
+    MySql(sqlx::mysql::MySqlArguments),
+}
+
+impl Args {
+    /// Empty arguments for `backend`.
+    pub fn new(backend: Backend) -> Self {
+        let buf = match backend {
+            Backend::Sqlite => ArgBuf::Sqlite(Default::default()),
+            Backend::Postgres => ArgBuf::Postgres(Default::default()),
+            Backend::MySql => ArgBuf::MySql(Default::default()),
+        };
+        Args { buf, error: None }
+    }
+
+    /// Bind one more value.
+    pub fn add<T: Bind + ?Sized>(&mut self, value: &T) {
+        if let Err(e) = value.bind(&mut self.buf)
+            && self.error.is_none()
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// How many values are bound.
+    pub fn len(&self) -> usize {
+        match &self.buf {
+            ArgBuf::Sqlite(a) => a.len(),
+            ArgBuf::Postgres(a) => a.len(),
+            ArgBuf::MySql(a) => a.len(),
+        }
+    }
+
+    /// Whether no value is bound.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One result row, from one backend.
+#[doc(hidden)]
+pub enum Row {
+    /// SQLite row.
+    Sqlite(sqlx::sqlite::SqliteRow),
+    /// PostgreSQL row.
+    Postgres(sqlx::postgres::PgRow),
+    /// MySQL/MariaDB row.
+    MySql(sqlx::mysql::MySqlRow),
+}
+
+impl Row {
+    /// Decode the column at `index`.
+    #[inline]
+    pub fn get<T: Value>(&self, index: usize) -> Result<T, sqlx::Error> {
+        T::decode(self, index)
+    }
+}
+
+/// A value that can be bound to a statement on every backend.
+pub trait Bind: Send + Sync {
+    /// Append `self` to `args`.
+    #[doc(hidden)]
+    fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError>;
+}
+
+/// A field type: bound to statements and decoded from rows on every backend.
+pub trait Value: Bind + Sized {
+    /// Decode the column at `index` of `row`.
+    #[doc(hidden)]
+    fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error>;
+}
+
+macro_rules! bind {
+    ($($ty:ty),* $(,)?) => {$(
+        impl Bind for $ty {
+            fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
+                match args {
+                    ArgBuf::Sqlite(a) => a.add(self),
+                    ArgBuf::Postgres(a) => a.add(self),
+                    ArgBuf::MySql(a) => a.add(self),
+                }
+            }
+        }
+    )*};
+}
+
+macro_rules! value {
+    ($($ty:ty),* $(,)?) => {$(
+        bind!($ty);
+
+        impl Bind for Option<$ty> {
+            fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
+                let value = self.as_ref();
+                match args {
+                    ArgBuf::Sqlite(a) => a.add(value),
+                    ArgBuf::Postgres(a) => a.add(value),
+                    ArgBuf::MySql(a) => a.add(value),
+                }
+            }
+        }
+
+        impl Value for $ty {
+            fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
+                match row {
+                    Row::Sqlite(r) => r.try_get(index),
+                    Row::Postgres(r) => r.try_get(index),
+                    Row::MySql(r) => r.try_get(index),
+                }
+            }
+        }
+
+        impl Value for Option<$ty> {
+            fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
+                match row {
+                    Row::Sqlite(r) => r.try_get(index),
+                    Row::Postgres(r) => r.try_get(index),
+                    Row::MySql(r) => r.try_get(index),
+                }
+            }
+        }
+    )*};
+}
+
+value!(
+    bool,
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    String,
+    Vec<u8>,
+    uuid::Uuid,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::DateTime<chrono::Utc>,
+    serde_json::Value,
+);
+
+bind!(str, [u8]);
+
+impl<T: Bind + ?Sized> Bind for &T {
+    fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
+        (**self).bind(args)
+    }
+}
+
+/// A type decoded from a whole row (generated models implement it).
+#[doc(hidden)]
+pub trait FromRow: Sized {
+    /// Decode `row`, whose columns are in the model's declared order.
+    fn from_row(row: &Row) -> Result<Self, sqlx::Error>;
+}

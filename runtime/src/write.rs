@@ -1,0 +1,173 @@
+//! Write paths whose SQL depends on the call: batched inserts, partial updates and
+//! delete-where. Fixed-shape writes (insert one, update, delete by key) use the generated
+//! static SQL directly.
+
+use crate::backend::Backend;
+use crate::database::Handle;
+use crate::error::Result;
+use crate::exec::Conn;
+use crate::expr::{Column, Expr};
+use crate::model::{Insert, Model};
+use crate::transaction::Transaction;
+use crate::value::Args;
+
+/// Most rows one batched insert statement carries, bind limits permitting.
+const MAX_BATCH_ROWS: usize = 1_000;
+
+/// Insert one row, returning it as stored.
+#[doc(hidden)]
+pub async fn insert_one<N: Insert>(conn: &mut Conn<'_>, row: &N) -> Result<N::Model> {
+    let mut args = conn.args();
+    row.bind(&mut args);
+    let sql = N::ONE.get(conn.backend());
+    conn.fetch_all::<N::Model>(sql, args)
+        .await?
+        .pop()
+        .ok_or_else(|| unreachable_no_row::<N>())
+}
+
+fn unreachable_no_row<N: Insert>() -> crate::Error {
+    crate::Error::Config(format!(
+        "INSERT ... RETURNING of {} returned no row",
+        <N::Model as Model>::NAME
+    ))
+}
+
+/// Insert many rows in as few statements as the backend's bind limit allows, returning them
+/// as stored, in input order. On a handle, more than one statement runs in a transaction, so
+/// either every row is inserted or none is.
+#[doc(hidden)]
+pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N::Model>> {
+    let backend = conn.backend();
+    let per_batch = (backend.max_binds() / N::COLUMNS.max(1)).clamp(1, MAX_BATCH_ROWS);
+    match conn {
+        Conn::Handle(handle) if rows.len() > per_batch => {
+            let mut tx = Transaction::begin(&handle).await?;
+            let stored = insert_batches(&mut Conn::Tx(&mut tx), rows, per_batch).await?;
+            tx.commit().await?;
+            Ok(stored)
+        }
+        mut conn => insert_batches(&mut conn, rows, per_batch).await,
+    }
+}
+
+async fn insert_batches<N: Insert>(conn: &mut Conn<'_>, rows: &[N], per_batch: usize) -> Result<Vec<N::Model>> {
+    let backend = conn.backend();
+    let mut stored = Vec::with_capacity(rows.len());
+    for batch in rows.chunks(per_batch) {
+        let mut args = conn.args();
+        for row in batch {
+            row.bind(&mut args);
+        }
+        let sql = batch_sql::<N>(backend, batch.len());
+        stored.extend(conn.fetch_all::<N::Model>(sql, args).await?);
+    }
+    Ok(stored)
+}
+
+fn batch_sql<N: Insert>(backend: Backend, rows: usize) -> String {
+    let mut sql = String::with_capacity(64 + rows * N::COLUMNS * 6);
+    sql.push_str(N::HEAD.get(backend));
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..N::COLUMNS {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match (c, backend, N::PG_KEY_DEFAULT) {
+                (0, Backend::Postgres, Some(default)) => {
+                    sql.push_str("COALESCE(");
+                    backend.placeholder(&mut sql, n);
+                    sql.push_str(", ");
+                    sql.push_str(default);
+                    sql.push(')');
+                }
+                _ => backend.placeholder(&mut sql, n),
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(N::RETURNING.get(backend));
+    sql
+}
+
+/// `UPDATE <table> SET` only the columns that were given, `WHERE <key> = key`.
+#[doc(hidden)]
+pub struct Patch<'e, M> {
+    conn: Conn<'e>,
+    sql: String,
+    args: Args,
+    _marker: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<'e, M: Model> Patch<'e, M> {
+    /// Start a patch.
+    pub fn new(conn: Conn<'e>) -> Self {
+        let backend = conn.backend();
+        Patch {
+            sql: String::from(M::UPDATE.get(backend)),
+            args: Args::new(backend),
+            conn,
+            _marker: std::marker::PhantomData,
+        }
+    }
+
+    /// Set `column` to `value`.
+    pub fn set<T>(&mut self, column: Column<M, T>, value: &impl crate::value::Bind) {
+        let backend = self.conn.backend();
+        if !self.args.is_empty() {
+            self.sql.push_str(", ");
+        }
+        self.sql.push_str(column.quoted().get(backend));
+        self.sql.push_str(" = ");
+        self.args.add(value);
+        backend.placeholder(&mut self.sql, self.args.len());
+    }
+
+    /// Run it on the row with this key. A patch that sets nothing runs no statement. Fails
+    /// with `NotFound` when no row has the key.
+    pub async fn run<K: crate::value::Bind + std::fmt::Debug + ?Sized>(mut self, key: &K) -> Result<()> {
+        if self.args.is_empty() {
+            return Ok(());
+        }
+        let backend = self.conn.backend();
+        self.sql.push_str(" WHERE ");
+        self.sql.push_str(M::KEY.get(backend));
+        self.sql.push_str(" = ");
+        self.args.add(key);
+        backend.placeholder(&mut self.sql, self.args.len());
+        self.conn
+            .execute_one(self.sql, self.args, M::NAME, &key)
+            .await
+    }
+}
+
+/// `DELETE FROM <table> WHERE condition`; the number of rows deleted.
+#[doc(hidden)]
+pub async fn delete_where<M: Model>(mut conn: Conn<'_>, condition: Expr<M>) -> Result<u64> {
+    let backend = conn.backend();
+    let mut args = Args::new(backend);
+    let mut sql = String::from(M::DELETE.get(backend));
+    sql.push_str(" WHERE ");
+    condition.render(backend, &mut sql, &mut args);
+    conn.execute(sql, args).await
+}
+
+/// Run DDL statements on the writer of every shard of `handle`'s cluster.
+#[doc(hidden)]
+pub async fn run_ddl(handle: &Handle, statements: &[crate::backend::Sql]) -> Result<()> {
+    for shard in 0..handle.shard_count() {
+        let mut conn = Conn::Handle(
+            handle
+                .with_shard(shard)
+                .with_routing(crate::role::Routing::Writing),
+        );
+        for statement in statements {
+            let args = conn.args();
+            conn.execute(statement.get(conn.backend()), args).await?;
+        }
+    }
+    Ok(())
+}
