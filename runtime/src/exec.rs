@@ -209,3 +209,14 @@ impl Conn<'_> {
         }
     }
 }
+
+impl Handle {
+    /// Run one SQL statement as written, with no bound values, on the server this handle
+    /// routes to; the number of rows it affected. An escape hatch for maintenance statements:
+    /// anything that takes a value belongs in a generated method, where values are bound.
+    pub async fn execute_raw(&self, sql: impl Into<String>) -> Result<u64> {
+        let mut conn = Conn::Handle(self.clone());
+        let args = conn.args();
+        conn.execute(sql.into(), args).await
+    }
+}

@@ -162,7 +162,6 @@ value!(
     uuid::Uuid,
     chrono::NaiveDate,
     chrono::NaiveTime,
-    chrono::DateTime<chrono::Utc>,
     serde_json::Value,
 );
 
@@ -179,4 +178,50 @@ impl<T: Bind + ?Sized> Bind for &T {
 pub trait FromRow: Sized {
     /// Decode `row`, whose columns are in the model's declared order.
     fn from_row(row: &Row) -> Result<Self, sqlx::Error>;
+}
+
+// MySQL: sqlx sends `DateTime<Utc>` as TIMESTAMP, whose range is 1970–2038; a DATETIME(6)
+// column holds 1000–9999, so send and read the naive UTC value instead.
+type Utc = chrono::DateTime<chrono::Utc>;
+
+impl Bind for Utc {
+    fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
+        match args {
+            ArgBuf::Sqlite(a) => a.add(self),
+            ArgBuf::Postgres(a) => a.add(self),
+            ArgBuf::MySql(a) => a.add(self.naive_utc()),
+        }
+    }
+}
+
+impl Bind for Option<Utc> {
+    fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
+        match args {
+            ArgBuf::Sqlite(a) => a.add(self.as_ref()),
+            ArgBuf::Postgres(a) => a.add(self.as_ref()),
+            ArgBuf::MySql(a) => a.add(self.map(|t| t.naive_utc())),
+        }
+    }
+}
+
+impl Value for Utc {
+    fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
+        match row {
+            Row::Sqlite(r) => r.try_get(index),
+            Row::Postgres(r) => r.try_get(index),
+            Row::MySql(r) => r.try_get::<chrono::NaiveDateTime, _>(index).map(|t| t.and_utc()),
+        }
+    }
+}
+
+impl Value for Option<Utc> {
+    fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
+        match row {
+            Row::Sqlite(r) => r.try_get(index),
+            Row::Postgres(r) => r.try_get(index),
+            Row::MySql(r) => r
+                .try_get::<Option<chrono::NaiveDateTime>, _>(index)
+                .map(|t| t.map(|t| t.and_utc())),
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! twice), but `toml::de::Error` only carries the second place. Those errors are rewritten to say
 //! what was declared twice and where it was first declared, like duplicates across files.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
@@ -17,11 +18,20 @@ pub(crate) fn parse<'i>(file: usize, text: &'i str, report: &mut Report<'_>) -> 
     if errors.is_empty() {
         return Some(tree.into_inner());
     }
-    for error in errors {
-        let loc = Loc {
-            file,
-            span: error.span().unwrap_or(0..0),
-        };
+    // Recovery often reports a second, derived error on the same line (`x = = 1` is an "extra
+    // `=`" and then an "unexpected value"); only the first of each line is worth reading.
+    let mut errors: Vec<_> = errors
+        .into_iter()
+        .map(|error| (error.span().unwrap_or(0..0), error))
+        .collect();
+    errors.sort_by_key(|(span, _)| span.start);
+    let mut seen_lines = HashSet::new();
+    for (span, error) in errors {
+        let line = text.get(..span.start).map_or(0, |before| before.matches('\n').count());
+        if !seen_lines.insert(line) {
+            continue;
+        }
+        let loc = Loc { file, span };
         if error.message() == "duplicate key" {
             report_duplicate(text, &loc, report);
         } else {

@@ -1,0 +1,783 @@
+//! One broken declaration set per kind of problem, asserting where each is reported and what it
+//! says; plus the full example passing and several problems reported in one run.
+
+use switchyard_codegen::diagnostics::{Diagnostic, Diagnostics};
+use switchyard_codegen::model::{DefaultValue, FieldType, Schema};
+use switchyard_codegen::parse::{SourceFile, read_dir};
+use switchyard_codegen::resolve::resolve_files;
+use switchyard_codegen::{Error, load};
+
+/// A valid cluster file, for sets that are about models.
+const PRIMARY: (&str, &str) = ("schema/db.toml", "[cluster.primary]\nwriter = \"sqlite:p.db\"\n");
+
+fn sources(files: &[(&str, &str)]) -> Vec<SourceFile> {
+    files
+        .iter()
+        .map(|(path, text)| SourceFile {
+            path: path.into(),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+fn resolve(files: &[(&str, &str)]) -> Result<Schema, Error> {
+    resolve_files(&sources(files))
+}
+
+/// The problems of a set that must fail.
+fn failure(files: &[(&str, &str)]) -> Diagnostics {
+    match resolve(files) {
+        Ok(schema) => panic!("expected problems, got {schema:#?}"),
+        Err(Error::Declarations(diagnostics)) => diagnostics,
+        Err(other) => panic!("expected declaration problems, got {other}"),
+    }
+}
+
+/// Every problem of a set that must fail.
+fn problems(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+    failure(files).iter().cloned().collect()
+}
+
+/// The single problem of a set that must fail with exactly one.
+fn problem(files: &[(&str, &str)]) -> Diagnostic {
+    let mut all = problems(files);
+    assert_eq!(all.len(), 1, "expected one problem, got:\n{all:#?}");
+    all.remove(0)
+}
+
+/// A model file with `fields` under `[model.User.fields]` (line 3 is the first field).
+fn user(fields: &str) -> String {
+    format!("[model.User]\n[model.User.fields]\n{fields}")
+}
+
+#[track_caller]
+fn assert_at(d: &Diagnostic, path: &str, line: usize, column: usize, message: &str, hint: Option<&str>) {
+    assert_eq!(
+        (d.path.to_str(), d.line, d.column, d.message.as_str(), d.hint.as_deref()),
+        (Some(path), line, column, message, hint),
+        "\n{d}"
+    );
+}
+
+const EXAMPLE_DATABASES: &str = r#"# schema/databases.toml — topology is fixed at compile time; URLs are read at run time
+[cluster.primary]
+default = true                      # models without `cluster` live here
+writer = "${DATABASE_URL:-sqlite:data/primary.sqlite3}"
+replicas = ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}"]
+pool = { max_connections = 10, acquire_timeout_ms = 5000 }
+
+[cluster.animals]
+[cluster.animals.shard.default]     # the first shard is the default shard
+writer = "${ANIMALS_URL:-sqlite:data/animals.sqlite3}"
+replicas = ["${ANIMALS_REPLICA_URL:-sqlite:data/animals.sqlite3?mode=ro}"]
+[cluster.animals.shard.shard_one]
+writer = "${ANIMALS_SHARD_ONE_URL:-sqlite:data/animals_shard_one.sqlite3}"
+"#;
+
+const EXAMPLE_USERS: &str = r#"# schema/users.toml
+[model.User]
+cluster = "primary"
+table = "users"                     # default: snake_case plural of the model name (ident::snake_plural)
+doc = "A person with an account."
+[model.User.fields]
+id = { type = "i64", primary_key = true }        # auto-increment key
+username = { type = "string", unique = true }
+email = "string"                                  # shorthand: the type alone
+bio = { type = "text", nullable = true }
+created_at = { type = "datetime", default = "now" }
+"#;
+
+#[test]
+fn full_example_resolves() {
+    let schema = resolve(&[
+        ("schema/databases.toml", EXAMPLE_DATABASES),
+        ("schema/users.toml", EXAMPLE_USERS),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let primary = &schema.clusters["primary"];
+    assert!(primary.is_default && !primary.sharded);
+    assert_eq!(primary.shards.len(), 1);
+    assert_eq!(primary.shards[0].name, "default");
+    assert_eq!(primary.shards[0].writer, "${DATABASE_URL:-sqlite:data/primary.sqlite3}");
+    assert_eq!(
+        primary.shards[0].replicas,
+        ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}"]
+    );
+    assert_eq!(primary.pool.max_connections, Some(10));
+    assert_eq!(primary.pool.acquire_timeout_ms, Some(5000));
+    assert_eq!(primary.pool.min_connections, None);
+
+    let animals = &schema.clusters["animals"];
+    assert!(!animals.is_default && animals.sharded);
+    let shards: Vec<&str> = animals.shards.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(shards, ["default", "shard_one"]);
+    assert!(animals.shards[1].replicas.is_empty());
+
+    let user = &schema.models["User"];
+    assert_eq!((user.cluster.as_str(), user.table.as_str()), ("primary", "users"));
+    assert_eq!(user.doc.as_deref(), Some("A person with an account."));
+    let fields: Vec<&str> = user.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(fields, ["id", "username", "email", "bio", "created_at"]);
+    assert_eq!(user.key().name, "id");
+    assert_eq!(user.key().ty, FieldType::I64);
+    assert!(user.fields[1].unique && !user.fields[2].unique);
+    assert_eq!(user.fields[2].ty, FieldType::String);
+    assert!(user.fields[3].nullable);
+    assert_eq!(user.fields[4].default, Some(DefaultValue::Now));
+    assert_eq!(schema.files.len(), 2);
+}
+
+#[test]
+fn defaults_are_applied() {
+    let models = "[model.UserProfile.fields]\n\
+                  id = { type = \"uuid\", primary_key = true }\n\
+                  type = { type = \"string\", column = \"kind\", default = \"basic\" }\n\
+                  match = { type = \"i16\", default = -3 }\n\
+                  score = { type = \"f32\", default = 1 }\n\
+                  [[model.UserProfile.indexes]]\n\
+                  fields = [\"type\", \"match\"]\n\
+                  [[model.UserProfile.indexes]]\n\
+                  fields = [\"score\"]\n\
+                  unique = true\n\
+                  name = \"by_score\"\n";
+    let schema = resolve(&[PRIMARY, ("schema/m.toml", models)]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(schema.clusters["primary"].is_default, "a single cluster is the default");
+    let model = &schema.models["UserProfile"];
+    assert_eq!((model.cluster.as_str(), model.table.as_str()), ("primary", "user_profiles"));
+    assert_eq!(model.fields[1].column, "kind");
+    assert_eq!(model.fields[1].default, Some(DefaultValue::Str("basic".into())));
+    assert_eq!(model.fields[2].default, Some(DefaultValue::Int(-3)));
+    assert_eq!(model.fields[3].default, Some(DefaultValue::Float(1.0)));
+    assert_eq!(model.indexes[0].name, "user_profiles_kind_match_idx");
+    assert_eq!(model.indexes[0].fields, ["type", "match"]);
+    assert!(!model.indexes[0].unique);
+    assert_eq!(model.indexes[1].name, "by_score");
+    assert!(model.indexes[1].unique);
+}
+
+/// A primary key field line, for sets that are about something else.
+const ID: &str = "id = { type = \"i64\", primary_key = true }\n";
+
+fn with_id(fields: &str) -> String {
+    user(&format!("{ID}{fields}"))
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let users = user("id = { type = \"i64\", primary_key = true, nulable = true }\nemail = \"strng\"\n");
+    let post = "[model.Post]\ncluster = \"primery\"\n[model.Post.fields]\nid = { type = \"i64\", primary_key = true }\n";
+    let failure = failure(&[
+        ("schema/a.toml", "[cluster.primary]\nwriter = \"${DB\"\n"),
+        ("schema/b.toml", &users),
+        ("schema/c.toml", post),
+    ]);
+    let places: Vec<(&str, usize, usize)> = failure
+        .iter()
+        .map(|d| (d.path.to_str().unwrap_or_default(), d.line, d.column))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("schema/a.toml", 2, 11),
+            ("schema/b.toml", 3, 42),
+            ("schema/b.toml", 4, 9),
+            ("schema/c.toml", 2, 11)
+        ]
+    );
+    let rendered = Error::Declarations(failure).to_string();
+    assert!(rendered.contains("\n\nschema/b.toml:3:42: error: unknown key"), "{rendered}");
+    assert!(rendered.ends_with("\n\nerror: 4 problems in the declarations"), "{rendered}");
+}
+
+#[test]
+fn rendering() {
+    let d = problem(&[PRIMARY, ("schema/users.toml", &with_id("email = \"strng\"\n"))]);
+    assert_eq!(
+        d.to_string(),
+        "schema/users.toml:4:9: error: unknown field type \"strng\"\n  |\n4 | email = \"strng\"\n  |         ^^^^^^^\n  = help: did you mean \"string\"?"
+    );
+    assert_eq!((d.source_line.as_str(), d.span_len), ("email = \"strng\"", 7));
+}
+
+#[test]
+fn toml_syntax_error() {
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"sqlite:p.db\n")]);
+    assert_at(&d, "schema/db.toml", 2, 22, "invalid TOML: invalid basic string, expected `\"`", None);
+}
+
+#[test]
+fn syntax_errors_stop_before_validation() {
+    // The unknown cluster in b.toml is not reported: a.toml could not be read.
+    let all = problems(&[
+        ("schema/a.toml", "[cluster.primary\nwriter = \"x\"\n"),
+        ("schema/b.toml", "[model.User]\ncluster = \"primery\"\n"),
+        ("schema/c.toml", "x = = 1\n"),
+    ]);
+    let files: Vec<&str> = all.iter().map(|d| d.path.to_str().unwrap_or_default()).collect();
+    assert_eq!(files, ["schema/a.toml", "schema/c.toml"], "{all:#?}");
+    assert!(all.iter().all(|d| d.message.starts_with("invalid TOML: ")));
+}
+
+#[test]
+fn unknown_key_top_level() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", "[models.User]\n")]);
+    let hint = Some("did you mean \"model\"?");
+    assert_at(&d, "schema/m.toml", 1, 2, "unknown key \"models\" at the top level", hint);
+}
+
+#[test]
+fn unknown_key_cluster() {
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"x\"\nreplica = [\"y\"]\n")]);
+    let message = "unknown key \"replica\" in cluster \"primary\"";
+    assert_at(&d, "schema/db.toml", 3, 1, message, Some("did you mean \"replicas\"?"));
+
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"x\"\ncolour = 1\n")]);
+    let hint = Some("expected one of: default, doc, writer, replicas, pool, shard");
+    assert_at(&d, "schema/db.toml", 3, 1, "unknown key \"colour\" in cluster \"primary\"", hint);
+}
+
+#[test]
+fn unknown_key_shard() {
+    let d = problem(&[("schema/db.toml", "[cluster.a.shard.one]\nwriter = \"x\"\nwritter = \"y\"\n")]);
+    let message = "unknown key \"writter\" in shard \"one\" of cluster \"a\"";
+    assert_at(&d, "schema/db.toml", 3, 1, message, Some("did you mean \"writer\"?"));
+}
+
+#[test]
+fn unknown_key_pool() {
+    let text = "[cluster.primary]\nwriter = \"x\"\npool = { max_conections = 5 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "unknown key \"max_conections\" in the pool of cluster \"primary\"";
+    assert_at(&d, "schema/db.toml", 3, 10, message, Some("did you mean \"max_connections\"?"));
+}
+
+#[test]
+fn unknown_key_model() {
+    let text = format!("[model.User]\ntabel = \"u\"\n[model.User.fields]\n{ID}");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "unknown key \"tabel\" in model \"User\"";
+    assert_at(&d, "schema/m.toml", 2, 1, message, Some("did you mean \"table\"?"));
+}
+
+#[test]
+fn unknown_key_field() {
+    let text = with_id("bio = { type = \"text\", nulable = true }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "unknown key \"nulable\" in field \"bio\" of model \"User\"";
+    assert_at(&d, "schema/m.toml", 4, 24, message, Some("did you mean \"nullable\"?"));
+}
+
+#[test]
+fn unknown_key_index() {
+    let text = with_id("[[model.User.indexes]]\nfields = [\"id\"]\nuniqe = true\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "unknown key \"uniqe\" in an index of model \"User\"";
+    assert_at(&d, "schema/m.toml", 6, 1, message, Some("did you mean \"unique\"?"));
+}
+
+#[test]
+fn wrong_value_type() {
+    let text = with_id("bio = { type = \"text\", nullable = \"yes\" }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "`nullable` must be a boolean (true or false), not a string";
+    assert_at(&d, "schema/m.toml", 4, 35, message, Some("write the value without quotes"));
+
+    // No follow-up "neither `writer` nor `shard`" for a writer of the wrong type.
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = 5\n")]);
+    assert_at(&d, "schema/db.toml", 2, 10, "`writer` must be a string, not an integer", None);
+
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("email = 5\n"))]);
+    let message = "field \"email\" of model \"User\" must be a type name (`\"string\"`) or a table \
+                   (`{ type = \"string\" }`), not an integer";
+    assert_at(&d, "schema/m.toml", 4, 9, message, None);
+}
+
+#[test]
+fn missing_field_type() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("email = { unique = true }\n"))]);
+    let message = "field \"email\" of model \"User\" has no `type`";
+    assert_at(&d, "schema/m.toml", 4, 1, message, Some("add one, e.g. `type = \"string\"`"));
+}
+
+#[test]
+fn unknown_field_type() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("email = \"strng\"\n"))]);
+    assert_at(&d, "schema/m.toml", 4, 9, "unknown field type \"strng\"", Some("did you mean \"string\"?"));
+
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("n = \"integer\"\n"))]);
+    assert_at(&d, "schema/m.toml", 4, 5, "unknown field type \"integer\"", Some("did you mean \"i64\"?"));
+
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("n = \"zzz\"\n"))]);
+    let hint = "field types are: bool, i16, i32, i64, f32, f64, string, text, bytes, uuid, date, \
+                time, datetime, json";
+    assert_at(&d, "schema/m.toml", 4, 5, "unknown field type \"zzz\"", Some(hint));
+}
+
+#[test]
+fn unknown_cluster() {
+    let text = format!("[model.User]\ncluster = \"primery\"\n[model.User.fields]\n{ID}");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_at(&d, "schema/m.toml", 2, 11, "unknown cluster \"primery\"", Some("did you mean \"primary\"?"));
+
+    let text = format!("[model.User]\ncluster = \"zzz\"\n[model.User.fields]\n{ID}");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_at(&d, "schema/m.toml", 2, 11, "unknown cluster \"zzz\"", Some("declared clusters: primary"));
+}
+
+#[test]
+fn duplicate_model_across_files() {
+    let d = problem(&[
+        PRIMARY,
+        ("schema/a.toml", &user(ID)),
+        ("schema/b.toml", "[model.User]\ntable = \"people\"\n"),
+    ]);
+    let message = "model \"User\" is declared twice; first declared at schema/a.toml:1:8";
+    assert_at(&d, "schema/b.toml", 1, 8, message, None);
+}
+
+#[test]
+fn duplicate_model_in_one_file() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", "[model.User]\ntable = \"a\"\n[model.User]\n")]);
+    let message = "model \"User\" is declared twice; first declared at schema/m.toml:1:8";
+    assert_at(&d, "schema/m.toml", 3, 8, message, None);
+}
+
+#[test]
+fn duplicate_cluster_across_files() {
+    let d = problem(&[PRIMARY, ("schema/more.toml", "[cluster.primary]\nwriter = \"y\"\n")]);
+    let message = "cluster \"primary\" is declared twice; first declared at schema/db.toml:1:10";
+    assert_at(&d, "schema/more.toml", 1, 10, message, None);
+}
+
+#[test]
+fn duplicate_cluster_in_one_file() {
+    let text = "[cluster.primary]\nwriter = \"x\"\n[cluster.primary]\ndefault = true\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "cluster \"primary\" is declared twice; first declared at schema/db.toml:1:10";
+    assert_at(&d, "schema/db.toml", 3, 10, message, None);
+}
+
+#[test]
+fn duplicate_field() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("id = \"string\"\n"))]);
+    let message = "field \"id\" of model \"User\" is declared twice; first declared at schema/m.toml:3:1";
+    assert_at(&d, "schema/m.toml", 4, 1, message, None);
+}
+
+#[test]
+fn duplicate_column() {
+    let text = with_id("email = \"string\"\nmail = { type = \"string\", column = \"email\" }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message =
+        "column \"email\" of model \"User\" is used by two fields; first declared at schema/m.toml:4:1";
+    assert_at(&d, "schema/m.toml", 5, 36, message, None);
+}
+
+#[test]
+fn duplicate_table_in_cluster() {
+    let text = format!(
+        "[model.User]\ntable = \"people\"\n[model.User.fields]\n{ID}\
+         [model.Person]\ntable = \"People\"\n[model.Person.fields]\n{ID}"
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "table \"People\" of model \"Person\" is already used in cluster \"primary\"; \
+                   first declared at schema/m.toml:2:9";
+    assert_at(&d, "schema/m.toml", 6, 9, message, None);
+}
+
+#[test]
+fn duplicate_index_name_in_cluster() {
+    // Index names share the namespace of table names (PostgreSQL, SQLite).
+    let text = with_id("[[model.User.indexes]]\nfields = [\"id\"]\nname = \"users\"\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message =
+        "index name \"users\" is already used in cluster \"primary\"; first declared at schema/m.toml:1:8";
+    assert_at(&d, "schema/m.toml", 6, 8, message, None);
+}
+
+#[test]
+fn duplicate_shard() {
+    let text = "[cluster.a.shard.one]\nwriter = \"x\"\n[cluster.a.shard.one]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message =
+        "shard \"one\" of cluster \"a\" is declared twice; first declared at schema/db.toml:1:18";
+    assert_at(&d, "schema/db.toml", 3, 18, message, None);
+}
+
+#[test]
+fn invalid_model_name() {
+    let text = format!("[model.user_profile.fields]\n{ID}");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "invalid model name \"user_profile\": must be PascalCase (ASCII letters and digits, \
+                   starting with an uppercase letter)";
+    assert_at(&d, "schema/m.toml", 1, 8, message, Some("try \"UserProfile\""));
+}
+
+#[test]
+fn reserved_model_name() {
+    for name in ["UserPatch", "Database", "NewUser", "Self", "AnimalsShard"] {
+        let text = format!("[model.{name}]\ntable = \"t\"\n[model.{name}.fields]\n{ID}");
+        let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+        assert_eq!((d.line, d.column), (1, 8));
+        assert_eq!(d.message, format!("model name \"{name}\" is reserved"));
+        assert!(d.hint.is_some_and(|h| h.contains("choose another name")));
+    }
+}
+
+#[test]
+fn invalid_field_name() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("CreatedAt = \"datetime\"\n"))]);
+    let message = "invalid field name \"CreatedAt\": must be snake_case (lowercase ASCII letters, \
+                   digits and single underscores, starting with a letter)";
+    assert_at(&d, "schema/m.toml", 4, 1, message, Some("try \"created_at\""));
+
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("self = \"string\"\n"))]);
+    let message = "\"self\" cannot be a field name: it is a reserved word in Rust";
+    assert_at(&d, "schema/m.toml", 4, 1, message, Some("choose another name"));
+}
+
+#[test]
+fn rust_keywords_are_valid_field_names() {
+    let text = with_id("type = \"string\"\nmatch = \"i32\"\nasync = \"bool\"\n");
+    let schema = resolve(&[PRIMARY, ("schema/m.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = schema.models["User"].fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["id", "type", "match", "async"]);
+}
+
+#[test]
+fn invalid_cluster_name() {
+    let d = problem(&[("schema/db.toml", "[cluster.Primary]\nwriter = \"x\"\n")]);
+    let message = "invalid cluster name \"Primary\": must be snake_case (lowercase ASCII letters, \
+                   digits and single underscores, starting with a letter)";
+    assert_at(&d, "schema/db.toml", 1, 10, message, Some("try \"primary\""));
+}
+
+#[test]
+fn invalid_shard_name() {
+    let d = problem(&[("schema/db.toml", "[cluster.a.shard.Shard-One]\nwriter = \"x\"\n")]);
+    let message = "invalid shard name \"Shard-One\": must be snake_case (lowercase ASCII letters, \
+                   digits and single underscores, starting with a letter)";
+    assert_at(&d, "schema/db.toml", 1, 18, message, Some("try \"shard_one\""));
+}
+
+#[test]
+fn shard_variant_collision() {
+    let text = "[cluster.a.shard.shard_1]\nwriter = \"x\"\n[cluster.a.shard.shard1]\nwriter = \"y\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "shard \"shard1\" of cluster \"a\" generates the variant name `Shard1`, like another \
+                   shard; first declared at schema/db.toml:1:18";
+    assert_at(&d, "schema/db.toml", 3, 18, message, None);
+}
+
+#[test]
+fn cluster_type_collision() {
+    let text = "[cluster.a_1]\ndefault = true\nwriter = \"x\"\n[cluster.a1]\nwriter = \"y\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "cluster \"a1\" generates the type name `A1`, like another cluster; first declared \
+                   at schema/db.toml:1:10";
+    assert_at(&d, "schema/db.toml", 4, 10, message, None);
+}
+
+#[test]
+fn no_primary_key() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", &user("email = \"string\"\n"))]);
+    let hint = "mark one field with `primary_key = true`, e.g. `id = { type = \"i64\", primary_key = true }`";
+    assert_at(&d, "schema/m.toml", 1, 8, "model \"User\" has no primary key", Some(hint));
+}
+
+#[test]
+fn two_primary_keys() {
+    let text = with_id("uid = { type = \"uuid\", primary_key = true }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "model \"User\" has a second primary key; first declared at schema/m.toml:3:36";
+    let hint = "composite primary keys are not supported: keep one key and add a unique index over \
+                the other fields";
+    assert_at(&d, "schema/m.toml", 4, 38, message, Some(hint));
+}
+
+#[test]
+fn nullable_primary_key() {
+    let text = user("id = { type = \"i64\", primary_key = true, nullable = true }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_at(&d, "schema/m.toml", 3, 53, "primary key \"id\" cannot be nullable", None);
+}
+
+#[test]
+fn primary_key_type() {
+    let text = user("id = { type = \"f64\", primary_key = true }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = "primary keys are i16, i32, i64 (auto-increment), string or uuid";
+    assert_at(&d, "schema/m.toml", 3, 15, "primary key \"id\" cannot be of type f64", Some(hint));
+}
+
+#[test]
+fn primary_key_options() {
+    let text = user("id = { type = \"i64\", primary_key = true, unique = true, default = 1 }\n");
+    let all = problems(&[PRIMARY, ("schema/m.toml", &text)]);
+    let messages: Vec<&str> = all.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["`unique` is redundant on primary key \"id\"", "primary key \"id\" cannot have a default"]
+    );
+}
+
+#[test]
+fn unique_on_unbounded_type() {
+    let text = with_id("bio = { type = \"text\", unique = true }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = "MySQL cannot index unbounded text columns; use type \"string\" (VARCHAR(255)) for \
+                short, indexable values";
+    assert_at(&d, "schema/m.toml", 4, 33, "field \"bio\" of type text cannot be unique", Some(hint));
+}
+
+#[test]
+fn index_on_unbounded_type() {
+    let text = with_id("data = \"bytes\"\n[[model.User.indexes]]\nfields = [\"data\"]\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = "MySQL cannot index unbounded bytes columns; use type \"string\" (VARCHAR(255)) for \
+                short, indexable values";
+    assert_at(&d, "schema/m.toml", 6, 11, "field \"data\" of type bytes cannot be indexed", Some(hint));
+}
+
+#[test]
+fn no_default_cluster() {
+    let text = "[cluster.primary]\nwriter = \"x\"\n[cluster.other]\nwriter = \"y\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "no default cluster: 2 clusters are declared and none has `default = true`";
+    let hint = "mark the cluster that models without `cluster = \"...\"` live in with `default = true`";
+    assert_at(&d, "schema/db.toml", 1, 10, message, Some(hint));
+}
+
+#[test]
+fn two_default_clusters() {
+    let text = "[cluster.primary]\ndefault = true\nwriter = \"x\"\n\
+                [cluster.other]\ndefault = true\nwriter = \"y\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "cluster \"other\" is marked `default = true`, but only one cluster can be the \
+                   default; first declared at schema/db.toml:2:11";
+    assert_at(&d, "schema/db.toml", 5, 11, message, None);
+}
+
+#[test]
+fn no_clusters_while_models_exist() {
+    let d = problem(&[("schema/m.toml", &user(ID))]);
+    let hint = "declare one, e.g. `[cluster.primary]` with `writer = \"${DATABASE_URL}\"`";
+    let message = "model \"User\" needs a cluster, but no cluster is declared";
+    assert_at(&d, "schema/m.toml", 1, 8, message, Some(hint));
+}
+
+#[test]
+fn cluster_with_writer_and_shard() {
+    let text = "[cluster.primary]\nwriter = \"x\"\n[cluster.primary.shard.one]\nwriter = \"y\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let hint = "a sharded cluster has a writer in each shard: remove the top-level `writer` (and \
+                `replicas`), or remove the `shard` tables";
+    let message = "cluster \"primary\" has both `writer` and `shard`";
+    assert_at(&d, "schema/db.toml", 3, 18, message, Some(hint));
+}
+
+#[test]
+fn cluster_with_neither_writer_nor_shard() {
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\ndoc = \"x\"\n")]);
+    let hint = "add `writer = \"${DATABASE_URL}\"`, or shards as `[cluster.primary.shard.NAME]` \
+                tables with a `writer` each";
+    let message = "cluster \"primary\" has neither `writer` nor `shard`";
+    assert_at(&d, "schema/db.toml", 1, 10, message, Some(hint));
+}
+
+#[test]
+fn replicas_on_sharded_cluster() {
+    let text = "[cluster.a]\nreplicas = [\"r\"]\n[cluster.a.shard.one]\nwriter = \"x\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let hint = "declare replicas in each `[cluster.a.shard.NAME]` table";
+    assert_at(&d, "schema/db.toml", 2, 12, "sharded cluster \"a\" has top-level `replicas`", Some(hint));
+}
+
+#[test]
+fn shard_without_writer() {
+    let d = problem(&[("schema/db.toml", "[cluster.a.shard.one]\nreplicas = [\"r\"]\n")]);
+    let hint = "every shard needs a writer URL, e.g. `writer = \"${SHARD_URL}\"`";
+    let message = "shard \"one\" of cluster \"a\" has no `writer`";
+    assert_at(&d, "schema/db.toml", 1, 18, message, Some(hint));
+}
+
+#[test]
+fn malformed_url_templates() {
+    let hint = Some(
+        "placeholders are `${NAME}` or `${NAME:-default}`, NAME matching [A-Za-z_][A-Za-z0-9_]*",
+    );
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"${DB\"\n")]);
+    let message = "unclosed `${` in the writer URL of cluster \"primary\"";
+    assert_at(&d, "schema/db.toml", 2, 11, message, hint);
+
+    let text = "[cluster.primary]\nwriter = \"x\"\nreplicas = [\"${}\", \"${1DB}\", \"${DB:x}\"]\n";
+    let all = problems(&[("schema/db.toml", text)]);
+    assert_eq!(all.len(), 3, "{all:#?}");
+    let replica = "in a replica URL of cluster \"primary\"";
+    assert_at(&all[0], "schema/db.toml", 3, 14, &format!("empty variable name in `${{...}}` {replica}"), hint);
+    assert_at(&all[1], "schema/db.toml", 3, 21, &format!("invalid variable name \"1DB\" {replica}"), hint);
+    let unexpected = format!(
+        "unexpected `:` after variable name \"DB\" (expected `}}` or `:-default}}`) {replica}"
+    );
+    assert_at(&all[2], "schema/db.toml", 3, 31, &unexpected, hint);
+
+    // In a shard, and written with an escape: the whole string is pointed at.
+    let text = "[cluster.a.shard.one]\nwriter = \"\\u0024{DB\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "unclosed `${` in the writer URL of shard \"one\" of cluster \"a\"";
+    assert_at(&d, "schema/db.toml", 2, 10, message, hint);
+}
+
+#[test]
+fn default_of_wrong_type() {
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("n = { type = \"i64\", default = \"now\" }\n"))]);
+    let hint = Some("\"now\" is only valid for date, time and datetime fields");
+    assert_at(&d, "schema/m.toml", 4, 31, "default \"now\" does not fit type i64", hint);
+
+    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("b = { type = \"bool\", default = 1 }\n"))]);
+    let hint = Some("bool defaults are true or false");
+    assert_at(&d, "schema/m.toml", 4, 32, "default 1 does not fit type bool", hint);
+
+    let text = with_id("d = { type = \"date\", default = 2024-01-01 }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = Some("only `default = \"now\"` (the time of the insert, UTC) is supported");
+    assert_at(&d, "schema/m.toml", 4, 32, "default a datetime is not supported for a date field", hint);
+}
+
+#[test]
+fn default_out_of_range() {
+    let text = with_id("n = { type = \"i16\", default = 40000 }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = Some("i16 holds -32768 to 32767");
+    assert_at(&d, "schema/m.toml", 4, 31, "default 40000 is out of range for i16", hint);
+
+    let text = with_id("n = { type = \"i64\", default = 9223372036854775808 }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_at(&d, "schema/m.toml", 4, 31, "`default` is out of range for a 64-bit integer", None);
+}
+
+#[test]
+fn accessor_collision() {
+    let text = format!(
+        "[model.HttpLog.fields]\n{ID}[model.HTTPLog]\ntable = \"raw_http_logs\"\n[model.HTTPLog.fields]\n{ID}"
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "model \"HTTPLog\" gets the accessor `http_logs`, like another model; first \
+                   declared at schema/m.toml:1:8";
+    assert_at(&d, "schema/m.toml", 3, 8, message, None);
+}
+
+#[test]
+fn accessor_is_a_cluster_handle_method() {
+    let text = format!("[model.CreateTable]\ntable = \"ct\"\n[model.CreateTable.fields]\n{ID}");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "model \"CreateTable\" would get the accessor `create_tables`, which is a method of \
+                   the cluster handle";
+    assert_at(&d, "schema/m.toml", 1, 8, message, Some("rename the model"));
+}
+
+#[test]
+fn model_named_like_a_cluster_handle() {
+    let clusters = ("schema/db.toml", "[cluster.animals]\nwriter = \"x\"\n");
+    let d = problem(&[clusters, ("schema/m.toml", &format!("[model.Animals.fields]\n{ID}"))]);
+    let message = "model \"Animals\" has the same name as the handle type of cluster \"animals\"";
+    assert_at(&d, "schema/m.toml", 1, 8, message, Some("rename the model or the cluster"));
+}
+
+#[test]
+fn field_constant_collision() {
+    // Valid snake_case names always have distinct constants; an invalid name shows the check.
+    let all = problems(&[PRIMARY, ("schema/m.toml", &with_id("email = \"string\"\nEmail = \"string\"\n"))]);
+    let d = all
+        .iter()
+        .find(|d| d.message.contains("constant"))
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    let message = "field \"Email\" generates the column constant `EMAIL`, like another field of model \
+                   \"User\"; first declared at schema/m.toml:4:1";
+    assert_at(d, "schema/m.toml", 5, 1, message, None);
+}
+
+#[test]
+fn index_on_unknown_field() {
+    let text = with_id("email = \"string\"\n[[model.User.indexes]]\nfields = [\"emial\"]\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = Some("did you mean \"email\"?");
+    assert_at(&d, "schema/m.toml", 6, 11, "index names unknown field \"emial\"", hint);
+}
+
+#[test]
+fn empty_fields() {
+    let text = with_id("[[model.User.indexes]]\nfields = []\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = Some("list the indexed fields, e.g. `fields = [\"email\"]`");
+    assert_at(&d, "schema/m.toml", 5, 10, "an index needs at least one field", hint);
+
+    let text = with_id("[[model.User.indexes]]\nunique = true\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_at(&d, "schema/m.toml", 4, 1, "an index of model \"User\" has no `fields`", hint);
+
+    let d = problem(&[PRIMARY, ("schema/m.toml", "[model.User]\ntable = \"users\"\n")]);
+    let hint = Some("declare them in a `[model.User.fields]` table");
+    assert_at(&d, "schema/m.toml", 1, 8, "model \"User\" has no fields", hint);
+}
+
+#[test]
+fn pool_values_out_of_range() {
+    let text = "[cluster.primary]\nwriter = \"x\"\npool = { max_connections = 0 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    assert_at(&d, "schema/db.toml", 3, 28, "`max_connections` must be at least 1, not 0", None);
+
+    let text = "[cluster.primary]\nwriter = \"x\"\npool = { max_connections = 2, min_connections = 3 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`min_connections` (3) is larger than `max_connections` (2)";
+    assert_at(&d, "schema/db.toml", 3, 49, message, None);
+
+    let text = "[cluster.primary]\nwriter = \"x\"\npool = { idle_timeout_ms = -5 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    assert_at(&d, "schema/db.toml", 3, 28, "`idle_timeout_ms` must be at least 1, not -5", None);
+}
+
+#[test]
+fn relations_are_not_supported_yet() {
+    let text = with_id("[model.User.relations]\nauthor = { model = \"User\" }\n");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let hint = Some("for now, declare the foreign key as a plain field, e.g. `owner_id = \"i64\"`");
+    assert_at(&d, "schema/m.toml", 5, 1, "relations are not supported yet", hint);
+}
+
+#[test]
+fn invalid_sql_names() {
+    let text = format!("[model.User]\ntable = \"user table\"\n[model.User.fields]\n{ID}");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "invalid table name \"user table\": must be ASCII letters, digits and underscores, \
+                   not starting with a digit";
+    assert_at(&d, "schema/m.toml", 2, 9, message, None);
+}
+
+#[test]
+fn read_dir_finds_toml_files_recursively_in_order() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write("users.toml", EXAMPLE_USERS);
+    write("a/databases.toml", EXAMPLE_DATABASES);
+    write("notes.txt", "not a declaration");
+    let files = read_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<_> = files.iter().map(|f| f.path.strip_prefix(dir.path()).ok()).collect();
+    assert_eq!(names, [Some("a/databases.toml".as_ref()), Some("users.toml".as_ref())]);
+    let schema = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema.files, files.iter().map(|f| f.path.clone()).collect::<Vec<_>>());
+}
+
+#[test]
+fn read_dir_rejects_missing_or_empty_dirs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = dir.path().join("nope");
+    assert!(matches!(read_dir(&missing), Err(Error::Io { path, .. }) if path == missing));
+    let err = read_dir(dir.path()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("no `*.toml` declaration files"), "{err}");
+}
