@@ -1,0 +1,198 @@
+//! Deterministic mutation fuzzing of the front end: whatever the declarations say, `resolve_files`
+//! returns (a schema or rendered diagnostics) and never panics.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use switchyard_codegen::Error;
+use switchyard_codegen::parse::SourceFile;
+use switchyard_codegen::resolve::resolve_files;
+
+const DATABASES: &str = r#"# topology
+[cluster.primary]
+default = true
+doc = "Main database."
+writer = "${DATABASE_URL:-sqlite:data/primary.sqlite3}"
+replicas = ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}"]
+pool = { max_connections = 10, min_connections = 1, acquire_timeout_ms = 5000, lazy = true }
+
+[cluster.animals]
+[cluster.animals.shard.default]
+writer = "${ANIMALS_URL:-sqlite:data/animals.sqlite3}"
+replicas = ["${ANIMALS_REPLICA_URL:-sqlite:data/animals.sqlite3?mode=ro}"]
+[cluster.animals.shard.shard_one]
+writer = "${ANIMALS_SHARD_ONE_URL:-sqlite:data/animals_shard_one.sqlite3}"
+"#;
+
+const USERS: &str = r#"[model.User]
+cluster = "primary"
+table = "users"
+doc = "A person with an account — ünïcode."
+[model.User.fields]
+id = { type = "i64", primary_key = true }
+username = { type = "string", unique = true }
+email = "string"
+bio = { type = "text", nullable = true }
+created_at = { type = "datetime", default = "now" }
+type = { type = "i16", default = 3, column = "kind" }
+[[model.User.indexes]]
+fields = ["email", "type"]
+unique = false
+name = "users_email_kind"
+
+[model.Dog]
+cluster = "animals"
+[model.Dog.fields]
+id = { type = "uuid", primary_key = true }
+weight = { type = "f64", default = 1.5 }
+good = { type = "bool", default = true }
+[model.Dog.relations]
+"#;
+
+/// Fragments inserted by mutations: TOML syntax, placeholders, keys, types and names.
+const TOKENS: &[&str] = &[
+    "=", "[", "]", "[[", "]]", "\"", "'", "\"\"\"", "{", "}", ",", ".", "#", "\\", "\n", "\r\n",
+    "\t", " ", "${", "}", ":-", "$", "${}", "${1X}", "é", "\u{feff}", "😀", "0x7f", "-1", "0",
+    "99999999999999999999", "1e999", "nan", "inf", "1979-05-27", "1979-05-27T07:32:00Z", "true",
+    "\"now\"", "[]", "{}", "type", "nullable", "nulable", "unique", "primary_key", "default",
+    "column", "doc", "cluster", "model", "fields", "indexes", "relations", "pool", "shard",
+    "writer", "replicas", "max_connections", "min_connections", "lazy", "name", "table", "i16",
+    "i64", "string", "strng", "text", "bytes", "json", "uuid", "date", "datetime", "User",
+    "user", "Self", "self", "match", "primary", "primery", "CreateTable", "HTTPLog", "HttpLog",
+    "NewUser", "sqlite_x", "a_1", "a1", "\"${A:-${B}}\"",
+];
+
+/// xorshift64*: small, fast and reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn token(&mut self) -> &'static str {
+        TOKENS[self.below(TOKENS.len())]
+    }
+}
+
+/// Apply one random mutation to `text` (as chars, so it stays valid UTF-8).
+fn mutate(text: &mut Vec<char>, rng: &mut Rng) {
+    let len = text.len();
+    let at = rng.below(len + 1);
+    let span = rng.below(12).min(len - at.min(len));
+    match rng.below(7) {
+        0 if at < len => {
+            text.remove(at);
+        }
+        1 => {
+            text.drain(at..at + span);
+        }
+        2 => {
+            let copy: Vec<char> = text[at..at + span].to_vec();
+            let to = rng.below(text.len() + 1);
+            text.splice(to..to, copy);
+        }
+        3 if at < len => {
+            let token: Vec<char> = rng.token().chars().collect();
+            text.splice(at..at + 1, token);
+        }
+        4 => {
+            // Swap two lines.
+            let mut lines: Vec<String> = text.iter().collect::<String>().lines().map(String::from).collect();
+            if lines.len() > 1 {
+                let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
+                lines.swap(a, b);
+                *text = lines.join("\n").chars().collect();
+            }
+        }
+        _ => {
+            let token: Vec<char> = rng.token().chars().collect();
+            text.splice(at..at, token);
+        }
+    }
+}
+
+/// Resolve `texts` as files; panics (failing the test) with the input if resolving panicked or
+/// produced a diagnostic that does not render sensibly.
+fn check(texts: &[String]) {
+    let files: Vec<SourceFile> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| SourceFile {
+            path: format!("schema/{i}.toml").into(),
+            text: text.clone(),
+        })
+        .collect();
+    let outcome = catch_unwind(AssertUnwindSafe(|| match resolve_files(&files) {
+        Ok(_) => {}
+        Err(error) => {
+            if let Error::Declarations(diagnostics) = &error {
+                assert!(!diagnostics.is_empty(), "an error without diagnostics");
+                for d in diagnostics {
+                    assert!(d.line >= 1 && d.column >= 1 && d.span_len >= 1, "{d:?}");
+                    assert!(!d.source_line.contains('\n'), "{d:?}");
+                }
+            }
+            assert!(!error.to_string().is_empty());
+        }
+    }));
+    if outcome.is_err() {
+        panic!("resolve_files panicked on:\n{texts:#?}");
+    }
+}
+
+#[test]
+fn mutated_declarations_never_panic() {
+    let seeds = [DATABASES, USERS];
+    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    for _ in 0..3000 {
+        let mut texts: Vec<Vec<char>> = seeds.iter().map(|s| s.chars().collect()).collect();
+        let target = rng.below(texts.len());
+        for _ in 0..1 + rng.below(8) {
+            mutate(&mut texts[target], &mut rng);
+        }
+        // Sometimes mutate both files, for cross-file problems.
+        if rng.below(4) == 0 {
+            let other = 1 - target;
+            mutate(&mut texts[other], &mut rng);
+        }
+        let texts: Vec<String> = texts.iter().map(|t| t.iter().collect()).collect();
+        check(&texts);
+    }
+}
+
+#[test]
+fn edge_inputs_never_panic() {
+    let deep_array = format!("x = {}{}", "[".repeat(300), "]".repeat(300));
+    let deep_keys = format!("{} = 1", vec!["a"; 500].join("."));
+    let deep_tables = format!("[{}]", vec!["model"; 200].join("."));
+    let cases: Vec<String> = vec![
+        String::new(),
+        "\u{feff}".into(),
+        "\u{feff}[cluster.primary]\r\nwriter = \"x\"\r\n".into(),
+        "[cluster.primary]\nwriter = \"x\"\r".into(),
+        "é = 1\n[é]\n\"é\" = 2".into(),
+        "[model.User.fields]\nid = \"i64\"\nid = \"i64\"\nid = \"i64\"\n".into(),
+        "[[model.User.indexes]]\nfields = 1\n[[model.User.indexes]]\nfields = [1, \"x\"]".into(),
+        "[model.User]\nindexes = [1, {}, { fields = [] }]\nrelations = 5\nfields = []".into(),
+        "model = 1\ncluster = []".into(),
+        "[cluster.a]\nshard = 1\n[cluster.b]\nshard = {}\npool = 3\n".into(),
+        "[cluster.a.shard]\nx = 1\n".into(),
+        "[cluster.a]\nwriter = \"${\"\nreplicas = [\"${é\", \"é${A:-é\", \"\"]\n".into(),
+        "[cluster.a]\nwriter = '''\n${X'''\n".into(),
+        deep_array,
+        deep_keys,
+        deep_tables,
+    ];
+    for case in cases {
+        check(std::slice::from_ref(&case));
+        check(&[DATABASES.to_owned(), case]);
+    }
+}
