@@ -43,7 +43,8 @@ const FILTER_LIMIT: i64 = 100;
 const BATCH: usize = 1_000;
 
 // The hand-written SQL: what the generated code runs, written out as an app would.
-const SQLITE_FIND: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = ?"#;
+const SQLITE_FIND: &str =
+    r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = ?"#;
 const SQLITE_FILTER: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "karma" >= ? LIMIT ?"#;
 const SQLITE_INSERT: &str = r#"INSERT INTO "users" ("id", "username", "email", "bio", "karma", "created_at") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id", "username", "email", "bio", "karma", "created_at""#;
 const PG_FIND: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = $1"#;
@@ -221,7 +222,9 @@ impl Plain {
 
     async fn insert_many(&self, rows: &[NewUser]) -> sqlx::Result<Vec<UserRow>> {
         match self {
-            Plain::Sqlite(p) => sqlite::insert_many(p, insert_many_sql(false, rows.len()), rows).await,
+            Plain::Sqlite(p) => {
+                sqlite::insert_many(p, insert_many_sql(false, rows.len()), rows).await
+            }
             Plain::Postgres(p) => {
                 postgres::insert_many(p, insert_many_sql(true, rows.len()), rows).await
             }
@@ -356,7 +359,11 @@ async fn admin(url: &str, statement: &str) {
 
 async fn postgres_target(base: &str) -> Target {
     let schema = format!("switchyard_bench_{}", std::process::id());
-    admin(base, &format!(r#"DROP SCHEMA IF EXISTS "{schema}" CASCADE"#)).await;
+    admin(
+        base,
+        &format!(r#"DROP SCHEMA IF EXISTS "{schema}" CASCADE"#),
+    )
+    .await;
     admin(base, &format!(r#"CREATE SCHEMA "{schema}""#)).await;
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
@@ -443,7 +450,12 @@ impl Target {
         let key = self.key(7);
         let generated = users().find(key).await.expect("find").expect("seeded row");
         assert_eq!(take(), [find], "find SQL on {}", self.backend);
-        let hand = self.plain.find(key).await.expect("find").expect("seeded row");
+        let hand = self
+            .plain
+            .find(key)
+            .await
+            .expect("find")
+            .expect("seeded row");
         assert_eq!(hand, generated, "find result on {}", self.backend);
 
         let generated = users()
@@ -476,10 +488,16 @@ impl Target {
             self.backend
         );
         assert_eq!(generated.len(), BATCH);
-        let hand = self.plain.insert_many(&rows_like(&rows)).await.expect("insert_many");
+        let hand = self
+            .plain
+            .insert_many(&rows_like(&rows))
+            .await
+            .expect("insert_many");
         assert_eq!(hand.len(), BATCH);
         assert!(
-            hand.iter().zip(&generated).all(|(h, g)| h.karma == g.karma && h.bio == g.bio),
+            hand.iter()
+                .zip(&generated)
+                .all(|(h, g)| h.karma == g.karma && h.bio == g.bio),
             "insert_many results on {}",
             self.backend
         );
@@ -561,14 +579,13 @@ fn filter_100_rows(c: &mut Criterion, rt: &Runtime, targets: &[Target]) {
             b.to_async(rt).iter_custom(|iters| async move {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    let users = t
-                        .db
-                        .primary()
-                        .users()
-                        .filter(User::KARMA.ge(FILTER_KARMA))
-                        .limit(limit)
-                        .all()
-                        .await;
+                    let users =
+                        t.db.primary()
+                            .users()
+                            .filter(User::KARMA.ge(FILTER_KARMA))
+                            .limit(limit)
+                            .all()
+                            .await;
                     black_box(users.expect("filter"));
                 }
                 start.elapsed()

@@ -4,11 +4,10 @@
 //! strongly typed models, per-cluster repositories and typed role and shard names, linked against
 //! the `switchyard` runtime.
 //!
+//! In `build.rs`:
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     switchyard_codegen::build("schema");
-//! }
+//! switchyard_codegen::build("schema");
 //! ```
 //!
 //! The pipeline, one module a stage: [`parse`] (TOML with spans) → [`resolve`] (validation,

@@ -48,17 +48,22 @@ good = { type = "bool", default = true }
 [model.Dog.relations]
 "#;
 
-/// Fragments inserted by mutations: TOML syntax, placeholders, keys, types and names.
-const TOKENS: &[&str] = &[
+/// Syntax fragments inserted by mutations.
+const SYNTAX: &[&str] = &[
     "=", "[", "]", "[[", "]]", "\"", "'", "\"\"\"", "{", "}", ",", ".", "#", "\\", "\n", "\r\n",
-    "\t", " ", "${", "}", ":-", "$", "${}", "${1X}", "é", "\u{feff}", "😀", "0x7f", "-1", "0",
-    "99999999999999999999", "1e999", "nan", "inf", "1979-05-27", "1979-05-27T07:32:00Z", "true",
-    "\"now\"", "[]", "{}", "type", "nullable", "nulable", "unique", "primary_key", "default",
-    "column", "doc", "cluster", "model", "fields", "indexes", "relations", "pool", "shard",
-    "writer", "replicas", "max_connections", "min_connections", "lazy", "name", "table", "i16",
-    "i64", "string", "strng", "text", "bytes", "json", "uuid", "date", "datetime", "User",
-    "user", "Self", "self", "match", "primary", "primery", "CreateTable", "HTTPLog", "HttpLog",
-    "NewUser", "sqlite_x", "a_1", "a1", "\"${A:-${B}}\"",
+    "\t", " ", "${", ":-", "$", "${}", "${1X}", "é", "\u{feff}", "😀", "[]", "{}",
+];
+
+/// Words that replace words: keys, types, names and values, mostly valid TOML in place.
+const WORDS: &[&str] = &[
+    "type", "nullable", "nulable", "unique", "primary_key", "default", "column", "doc", "cluster",
+    "model", "fields", "indexes", "relations", "pool", "shard", "writer", "replicas",
+    "max_connections", "min_connections", "idle_timeout_ms", "lazy", "name", "table", "i16",
+    "i64", "f32", "string", "strng", "text", "bytes", "json", "uuid", "date", "time", "datetime",
+    "bool", "User", "user", "Self", "self", "match", "primary", "primery", "animals",
+    "CreateTable", "HTTPLog", "HttpLog", "NewUser", "Animals", "sqlite_x", "a_1", "a1", "now",
+    "0x7f", "-1", "0", "40000", "99999999999999999999", "1e999", "nan", "inf", "1979-05-27",
+    "1979-05-27T07:32:00Z", "true", "false", "\"now\"", "\"${A:-${B}}\"", "\"\"", "[\"id\"]",
 ];
 
 /// xorshift64*: small, fast and reproducible.
@@ -77,17 +82,23 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
-    fn token(&mut self) -> &'static str {
-        TOKENS[self.below(TOKENS.len())]
+    fn pick(&mut self, from: &[&'static str]) -> Vec<char> {
+        from[self.below(from.len())].chars().collect()
     }
 }
 
-/// Apply one random mutation to `text` (as chars, so it stays valid UTF-8).
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Apply one random mutation to `text` (as chars, so it stays valid UTF-8). Character-level
+/// mutations mostly break the syntax; word- and line-level ones mostly keep it, and so reach
+/// the checks behind the parser.
 fn mutate(text: &mut Vec<char>, rng: &mut Rng) {
     let len = text.len();
     let at = rng.below(len + 1);
-    let span = rng.below(12).min(len - at.min(len));
-    match rng.below(7) {
+    let span = rng.below(12).min(len - at);
+    match rng.below(10) {
         0 if at < len => {
             text.remove(at);
         }
@@ -99,22 +110,33 @@ fn mutate(text: &mut Vec<char>, rng: &mut Rng) {
             let to = rng.below(text.len() + 1);
             text.splice(to..to, copy);
         }
-        3 if at < len => {
-            let token: Vec<char> = rng.token().chars().collect();
-            text.splice(at..at + 1, token);
+        3 => {
+            let token = rng.pick(SYNTAX);
+            text.splice(at..at, token);
         }
-        4 => {
-            // Swap two lines.
-            let mut lines: Vec<String> = text.iter().collect::<String>().lines().map(String::from).collect();
-            if lines.len() > 1 {
-                let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
-                lines.swap(a, b);
-                *text = lines.join("\n").chars().collect();
-            }
+        4 | 5 | 6 => {
+            // Replace the word around `at` (or insert one between words).
+            let start = (0..at).rev().take_while(|&i| is_word(text[i])).last().unwrap_or(at);
+            let end = (at..len).take_while(|&i| is_word(text[i])).last().map_or(at, |i| i + 1);
+            let word = rng.pick(WORDS);
+            text.splice(start..end, word);
         }
         _ => {
-            let token: Vec<char> = rng.token().chars().collect();
-            text.splice(at..at, token);
+            // Delete, duplicate or swap whole lines.
+            let joined: String = text.iter().collect();
+            let mut lines: Vec<&str> = joined.lines().collect();
+            if lines.is_empty() {
+                return;
+            }
+            let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
+            match rng.below(3) {
+                0 => {
+                    lines.remove(a);
+                }
+                1 => lines.insert(b, lines[a]),
+                _ => lines.swap(a, b),
+            }
+            *text = lines.join("\n").chars().collect();
         }
     }
 }
@@ -151,11 +173,11 @@ fn check(texts: &[String]) {
 #[test]
 fn mutated_declarations_never_panic() {
     let seeds = [DATABASES, USERS];
-    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
-    for _ in 0..3000 {
+    let mut rng = Rng(std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1));
+    for _ in 0..40000 {
         let mut texts: Vec<Vec<char>> = seeds.iter().map(|s| s.chars().collect()).collect();
         let target = rng.below(texts.len());
-        for _ in 0..1 + rng.below(8) {
+        for _ in 0..1 + rng.below(4) {
             mutate(&mut texts[target], &mut rng);
         }
         // Sometimes mutate both files, for cross-file problems.

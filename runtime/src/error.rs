@@ -56,27 +56,28 @@ impl fmt::Debug for Target {
 }
 
 /// A driver error, kept for programmatic inspection, displayed with the password scrubbed.
-pub struct DriverError {
-    target: Target,
-    inner: sqlx::Error,
-}
+pub struct DriverError(Box<(Target, sqlx::Error)>);
 
 impl DriverError {
+    fn new(target: &Target, inner: sqlx::Error) -> Self {
+        DriverError(Box::new((target.clone(), inner)))
+    }
+
     /// The underlying sqlx error.
     pub fn get_ref(&self) -> &sqlx::Error {
-        &self.inner
+        &self.0.1
     }
 }
 
 impl fmt::Display for DriverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.target.scrub(self.inner.to_string()))
+        f.write_str(&self.0.0.scrub(self.0.1.to_string()))
     }
 }
 
 impl fmt::Debug for DriverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.target.scrub(format!("{:?}", self.inner)))
+        f.write_str(&self.0.0.scrub(format!("{:?}", self.0.1)))
     }
 }
 
@@ -145,38 +146,27 @@ impl Error {
     }
 
     pub(crate) fn connect(target: &Target, inner: sqlx::Error) -> Self {
-        let target = target.clone();
         Error::Connect {
-            source: DriverError {
-                target: target.clone(),
-                inner,
-            },
-            target,
+            source: DriverError::new(target, inner),
+            target: target.clone(),
         }
     }
 
     /// Classify a driver error from running a statement.
     pub(crate) fn query(target: &Target, inner: sqlx::Error) -> Self {
-        let target = target.clone();
         match &inner {
             sqlx::Error::Database(db) if db.is_unique_violation() => Error::UniqueViolation {
                 constraint: db.constraint().map(str::to_owned),
-                source: DriverError {
-                    target: target.clone(),
-                    inner,
-                },
-                target,
+                source: DriverError::new(target, inner),
+                target: target.clone(),
             },
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed => Error::connect(&target, inner),
+            | sqlx::Error::PoolClosed => Error::connect(target, inner),
             _ => Error::Query {
-                source: DriverError {
-                    target: target.clone(),
-                    inner,
-                },
-                target,
+                source: DriverError::new(target, inner),
+                target: target.clone(),
             },
         }
     }

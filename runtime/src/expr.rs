@@ -68,7 +68,7 @@ pub struct Order<M> {
 
 impl<M> Clone for Order<M> {
     fn clone(&self) -> Self {
-        Order { ..*self }
+        *self
     }
 }
 

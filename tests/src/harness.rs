@@ -118,10 +118,8 @@ impl TestDb {
                 .writer(cluster, shard, writer)
                 .replicas(cluster, shard, [replica]);
         }
-        // Shards declared without replicas keep none.
-        for (cluster, shard) in [("animals", "shard_one")] {
-            config = config.replicas(cluster, shard, Vec::<String>::new());
-        }
+        // As declared, shard_one has no replica: its reads go to its writer.
+        config = config.replicas("animals", "shard_one", Vec::<String>::new());
         let config = adjust(config);
         let db = Database::connect(config.clone())
             .await

@@ -226,26 +226,33 @@ fn bind_insert(field: &Field) -> TokenStream {
     if field.primary_key {
         return quote!(args.add(&self.#id.unwrap_or_else(::switchyard::__private::new_uuid));)
     }
-    let fallback = match (&field.default, field.ty) {
+    match (&field.default, field.ty) {
         (Some(DefaultValue::Now), FieldType::Date) => {
-            quote!(::switchyard::__private::now().date_naive())
+            quote!(args.add(&self.#id.unwrap_or_else(|| ::switchyard::__private::now().date_naive()));)
         }
-        (Some(DefaultValue::Now), FieldType::Time) => quote!(::switchyard::__private::now().time()),
-        (Some(DefaultValue::Now), _) => quote!(::switchyard::__private::now()),
-        (Some(DefaultValue::Bool(b)), _) => quote!(#b),
-        (Some(DefaultValue::Int(i)), ty) => literal_number(ty, *i as f64, Some(*i)),
-        (Some(DefaultValue::Float(x)), ty) => literal_number(ty, *x, None),
-        (Some(DefaultValue::Str(s)), _) => {
-            return quote! {
-                match &self.#id {
-                    ::std::option::Option::Some(value) => args.add(value),
-                    ::std::option::Option::None => args.add(#s),
-                }
-            };
+        (Some(DefaultValue::Now), FieldType::Time) => {
+            quote!(args.add(&self.#id.unwrap_or_else(|| ::switchyard::__private::now().time()));)
         }
-        (None, _) => quote!(::std::default::Default::default()),
-    };
-    quote!(args.add(&self.#id.unwrap_or_else(|| #fallback));)
+        (Some(DefaultValue::Now), _) => {
+            quote!(args.add(&self.#id.unwrap_or_else(::switchyard::__private::now));)
+        }
+        (Some(DefaultValue::Str(s)), _) => quote! {
+            match &self.#id {
+                ::std::option::Option::Some(value) => args.add(value),
+                ::std::option::Option::None => args.add(#s),
+            }
+        },
+        (Some(DefaultValue::Bool(b)), _) => quote!(args.add(&self.#id.unwrap_or(#b));),
+        (Some(DefaultValue::Int(i)), ty) => {
+            let lit = literal_number(ty, *i as f64, Some(*i));
+            quote!(args.add(&self.#id.unwrap_or(#lit));)
+        }
+        (Some(DefaultValue::Float(x)), ty) => {
+            let lit = literal_number(ty, *x, None);
+            quote!(args.add(&self.#id.unwrap_or(#lit));)
+        }
+        (None, _) => quote!(args.add(&self.#id);),
+    }
 }
 
 fn literal_number(ty: FieldType, float: f64, int: Option<i64>) -> TokenStream {
