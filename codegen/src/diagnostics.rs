@@ -93,7 +93,7 @@ impl fmt::Display for Diagnostic {
         let indent: String = self
             .source_line
             .chars()
-            .take(self.column - 1)
+            .take(self.column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         write!(f, "{gutter} | {indent}{}", "^".repeat(self.span_len))?;
@@ -187,7 +187,12 @@ impl<'f> Report<'f> {
     }
 
     /// Record a problem with a hint.
-    pub fn error_with_hint(&mut self, loc: &Loc, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn error_with_hint(
+        &mut self,
+        loc: &Loc,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         let diagnostic = self.at(loc, message).with_hint(hint);
         self.push(diagnostic);
     }
@@ -231,8 +236,13 @@ mod tests {
     #[test]
     fn renders_caret_under_span() {
         let text = "[model.User.fields]\nemail = \"strng\"\n";
-        let d = Diagnostic::new("schema/users.toml".into(), text, 28..35, "unknown field type \"strng\"")
-            .with_hint("did you mean \"string\"?");
+        let d = Diagnostic::new(
+            "schema/users.toml".into(),
+            text,
+            28..35,
+            "unknown field type \"strng\"",
+        )
+        .with_hint("did you mean \"string\"?");
         assert_eq!((d.line, d.column, d.span_len), (2, 9, 7));
         assert_eq!(
             d.to_string(),
@@ -250,7 +260,9 @@ mod tests {
         assert_eq!(d.span_len, 5);
         let d = Diagnostic::new("f.toml".into(), text, 1000..2000, "m");
         assert_eq!((d.line, d.column, d.span_len), (2, 6, 1));
-        let d = Diagnostic::new("f.toml".into(), "", 3..1, "m");
+        // A reversed span, as a buggy or fuzzed input could produce.
+        let reversed = Range { start: 3, end: 1 };
+        let d = Diagnostic::new("f.toml".into(), "", reversed, "m");
         assert_eq!((d.line, d.column, d.span_len), (1, 1, 1));
     }
 
@@ -264,8 +276,14 @@ mod tests {
     fn summary_counts_problems() {
         let d = Diagnostic::new("f.toml".into(), "x", 0..1, "m");
         let one = Diagnostics(vec![d.clone()]);
-        assert!(one.to_string().ends_with("\n\nerror: 1 problem in the declarations"));
+        assert!(
+            one.to_string()
+                .ends_with("\n\nerror: 1 problem in the declarations")
+        );
         let two = Diagnostics(vec![d.clone(), d]);
-        assert!(two.to_string().ends_with("error: 2 problems in the declarations"));
+        assert!(
+            two.to_string()
+                .ends_with("error: 2 problems in the declarations")
+        );
     }
 }

@@ -8,11 +8,11 @@ use proc_macro2::{Ident, Span};
 
 /// Strict and reserved keywords of Rust 2024 (`r#` makes them usable, except the few below).
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
 /// Keywords that cannot be raw identifiers either.
@@ -83,7 +83,10 @@ pub fn plural(word: &str) -> String {
     {
         return format!("{stem}ies");
     }
-    if ["s", "x", "z", "ch", "sh"].iter().any(|s| word.ends_with(s)) {
+    if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|s| word.ends_with(s))
+    {
         return format!("{word}es");
     }
     format!("{word}s")
@@ -137,13 +140,34 @@ pub const CLUSTER_HANDLE_METHODS: &[&str] = &[
     "clone",
 ];
 
+/// Name of the generated transaction type of a cluster: `animals` -> `AnimalsTransaction`.
+pub fn transaction_type(cluster: &str) -> String {
+    format!("{}Transaction", pascal(cluster))
+}
+
+/// Methods of the generated `Database`; a cluster accessor must not take one of these names.
+pub const DATABASE_METHODS: &[&str] = &[
+    "config",
+    "connect",
+    "engine",
+    "create_tables",
+    "drop_tables",
+    "clone",
+];
+
+/// Type names the generated code defines once (`Database`) or relies on from the prelude; no
+/// declared model or cluster may generate a type of one of these names.
+pub const RESERVED_TYPE_NAMES: &[&str] = &["Database", "Option", "Result", "Vec", "String", "Box"];
+
 /// Names a model may not have because the generator emits a type of that name.
 pub fn is_reserved_model_name(name: &str) -> bool {
-    matches!(name, "Database" | "Option" | "Result" | "Vec" | "String" | "Box")
+    RESERVED_TYPE_NAMES.contains(&name)
         || name.ends_with("Repository")
         || name.ends_with("Patch")
         || name.ends_with("Shard")
-        || name.starts_with("New")
+        || name
+            .strip_prefix("New")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 #[cfg(test)]

@@ -71,7 +71,10 @@ fn collect_toml_paths(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error>
 
 /// Parse every file into its raw declarations, reporting problems into `report`. Files with
 /// syntax errors yield no declarations; the second value tells whether any file had them.
-pub(crate) fn parse_files(files: &[SourceFile], report: &mut Report<'_>) -> (Vec<Declarations>, bool) {
+pub(crate) fn parse_files(
+    files: &[SourceFile],
+    report: &mut Report<'_>,
+) -> (Vec<Declarations>, bool) {
     let mut all = Vec::with_capacity(files.len());
     let mut syntax_errors = false;
     for (index, file) in files.iter().enumerate() {

@@ -25,8 +25,10 @@ pub fn resolve_files(files: &[SourceFile]) -> Result<Schema, Error> {
     let (declarations, syntax_errors) = parse::parse_files(files, &mut report);
     if !syntax_errors {
         let (clusters, models) = merge(declarations, &mut report);
-        let clusters = cluster::resolve(&clusters, &mut report);
-        let models = model::resolve(&models, &clusters, &mut report);
+        // Clusters and models generate Rust types into one module: one namespace for both.
+        let mut types = Claims::default();
+        let clusters = cluster::resolve(&clusters, &mut types, &mut report);
+        let models = model::resolve(&models, &clusters, &mut types, &mut report);
         if report.count() == 0 {
             return Ok(Schema {
                 clusters: clusters.resolved,
@@ -45,8 +47,22 @@ fn merge(all: Vec<Declarations>, report: &mut Report<'_>) -> (Vec<RawCluster>, V
     let mut cluster_names = Claims::default();
     let mut model_names = Claims::default();
     for declarations in all {
-        keep_first(declarations.clusters, |c| &c.name, "cluster", &mut cluster_names, &mut clusters, report);
-        keep_first(declarations.models, |m| &m.name, "model", &mut model_names, &mut models, report);
+        keep_first(
+            declarations.clusters,
+            |c| &c.name,
+            "cluster",
+            &mut cluster_names,
+            &mut clusters,
+            report,
+        );
+        keep_first(
+            declarations.models,
+            |m| &m.name,
+            "model",
+            &mut model_names,
+            &mut models,
+            report,
+        );
     }
     (clusters, models)
 }
@@ -64,7 +80,7 @@ fn keep_first<T>(
         let name = name(&item);
         match claims.claim(name.value.as_str(), &name.loc) {
             Some(first) => {
-                let message = format!("{kind} \"{}\" is declared twice", name.value);
+                let message = format!("{kind} {:?} is declared twice", name.value);
                 report.duplicate(&name.loc, message, &first);
             }
             None => kept.push(item),

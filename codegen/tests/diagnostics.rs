@@ -8,7 +8,10 @@ use switchyard_codegen::resolve::resolve_files;
 use switchyard_codegen::{Error, load};
 
 /// A valid cluster file, for sets that are about models.
-const PRIMARY: (&str, &str) = ("schema/db.toml", "[cluster.primary]\nwriter = \"sqlite:p.db\"\n");
+const PRIMARY: (&str, &str) = (
+    "schema/db.toml",
+    "[cluster.primary]\nwriter = \"sqlite:p.db\"\n",
+);
 
 fn sources(files: &[(&str, &str)]) -> Vec<SourceFile> {
     files
@@ -51,9 +54,22 @@ fn user(fields: &str) -> String {
 }
 
 #[track_caller]
-fn assert_at(d: &Diagnostic, path: &str, line: usize, column: usize, message: &str, hint: Option<&str>) {
+fn assert_at(
+    d: &Diagnostic,
+    path: &str,
+    line: usize,
+    column: usize,
+    message: &str,
+    hint: Option<&str>,
+) {
     assert_eq!(
-        (d.path.to_str(), d.line, d.column, d.message.as_str(), d.hint.as_deref()),
+        (
+            d.path.to_str(),
+            d.line,
+            d.column,
+            d.message.as_str(),
+            d.hint.as_deref()
+        ),
         (Some(path), line, column, message, hint),
         "\n{d}"
     );
@@ -99,7 +115,10 @@ fn full_example_resolves() {
     assert!(primary.is_default && !primary.sharded);
     assert_eq!(primary.shards.len(), 1);
     assert_eq!(primary.shards[0].name, "default");
-    assert_eq!(primary.shards[0].writer, "${DATABASE_URL:-sqlite:data/primary.sqlite3}");
+    assert_eq!(
+        primary.shards[0].writer,
+        "${DATABASE_URL:-sqlite:data/primary.sqlite3}"
+    );
     assert_eq!(
         primary.shards[0].replicas,
         ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}"]
@@ -115,7 +134,10 @@ fn full_example_resolves() {
     assert!(animals.shards[1].replicas.is_empty());
 
     let user = &schema.models["User"];
-    assert_eq!((user.cluster.as_str(), user.table.as_str()), ("primary", "users"));
+    assert_eq!(
+        (user.cluster.as_str(), user.table.as_str()),
+        ("primary", "users")
+    );
     assert_eq!(user.doc.as_deref(), Some("A person with an account."));
     let fields: Vec<&str> = user.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(fields, ["id", "username", "email", "bio", "created_at"]);
@@ -142,11 +164,20 @@ fn defaults_are_applied() {
                   unique = true\n\
                   name = \"by_score\"\n";
     let schema = resolve(&[PRIMARY, ("schema/m.toml", models)]).unwrap_or_else(|e| panic!("{e}"));
-    assert!(schema.clusters["primary"].is_default, "a single cluster is the default");
+    assert!(
+        schema.clusters["primary"].is_default,
+        "a single cluster is the default"
+    );
     let model = &schema.models["UserProfile"];
-    assert_eq!((model.cluster.as_str(), model.table.as_str()), ("primary", "user_profiles"));
+    assert_eq!(
+        (model.cluster.as_str(), model.table.as_str()),
+        ("primary", "user_profiles")
+    );
     assert_eq!(model.fields[1].column, "kind");
-    assert_eq!(model.fields[1].default, Some(DefaultValue::Str("basic".into())));
+    assert_eq!(
+        model.fields[1].default,
+        Some(DefaultValue::Str("basic".into()))
+    );
     assert_eq!(model.fields[2].default, Some(DefaultValue::Int(-3)));
     assert_eq!(model.fields[3].default, Some(DefaultValue::Float(1.0)));
     assert_eq!(model.indexes[0].name, "user_profiles_kind_match_idx");
@@ -165,7 +196,8 @@ fn with_id(fields: &str) -> String {
 
 #[test]
 fn several_problems_are_reported_together() {
-    let users = user("id = { type = \"i64\", primary_key = true, nulable = true }\nemail = \"strng\"\n");
+    let users =
+        user("id = { type = \"i64\", primary_key = true, nulable = true }\nemail = \"strng\"\n");
     let post = "[model.Post]\ncluster = \"primery\"\n[model.Post.fields]\nid = { type = \"i64\", primary_key = true }\n";
     let failure = failure(&[
         ("schema/a.toml", "[cluster.primary]\nwriter = \"${DB\"\n"),
@@ -186,24 +218,46 @@ fn several_problems_are_reported_together() {
         ]
     );
     let rendered = Error::Declarations(failure).to_string();
-    assert!(rendered.contains("\n\nschema/b.toml:3:42: error: unknown key"), "{rendered}");
-    assert!(rendered.ends_with("\n\nerror: 4 problems in the declarations"), "{rendered}");
+    assert!(
+        rendered.contains("\n\nschema/b.toml:3:42: error: unknown key"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.ends_with("\n\nerror: 4 problems in the declarations"),
+        "{rendered}"
+    );
 }
 
 #[test]
 fn rendering() {
-    let d = problem(&[PRIMARY, ("schema/users.toml", &with_id("email = \"strng\"\n"))]);
+    let d = problem(&[
+        PRIMARY,
+        ("schema/users.toml", &with_id("email = \"strng\"\n")),
+    ]);
     assert_eq!(
         d.to_string(),
         "schema/users.toml:4:9: error: unknown field type \"strng\"\n  |\n4 | email = \"strng\"\n  |         ^^^^^^^\n  = help: did you mean \"string\"?"
     );
-    assert_eq!((d.source_line.as_str(), d.span_len), ("email = \"strng\"", 7));
+    assert_eq!(
+        (d.source_line.as_str(), d.span_len),
+        ("email = \"strng\"", 7)
+    );
 }
 
 #[test]
 fn toml_syntax_error() {
-    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"sqlite:p.db\n")]);
-    assert_at(&d, "schema/db.toml", 2, 22, "invalid TOML: invalid basic string, expected `\"`", None);
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.primary]\nwriter = \"sqlite:p.db\n",
+    )]);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        22,
+        "invalid TOML: invalid basic string, expected `\"`",
+        None,
+    );
 }
 
 #[test]
@@ -214,7 +268,10 @@ fn syntax_errors_stop_before_validation() {
         ("schema/b.toml", "[model.User]\ncluster = \"primery\"\n"),
         ("schema/c.toml", "x = = 1\n"),
     ]);
-    let files: Vec<&str> = all.iter().map(|d| d.path.to_str().unwrap_or_default()).collect();
+    let files: Vec<&str> = all
+        .iter()
+        .map(|d| d.path.to_str().unwrap_or_default())
+        .collect();
     assert_eq!(files, ["schema/a.toml", "schema/c.toml"], "{all:#?}");
     assert!(all.iter().all(|d| d.message.starts_with("invalid TOML: ")));
 }
@@ -223,25 +280,62 @@ fn syntax_errors_stop_before_validation() {
 fn unknown_key_top_level() {
     let d = problem(&[PRIMARY, ("schema/m.toml", "[models.User]\n")]);
     let hint = Some("did you mean \"model\"?");
-    assert_at(&d, "schema/m.toml", 1, 2, "unknown key \"models\" at the top level", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        1,
+        2,
+        "unknown key \"models\" at the top level",
+        hint,
+    );
 }
 
 #[test]
 fn unknown_key_cluster() {
-    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"x\"\nreplica = [\"y\"]\n")]);
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.primary]\nwriter = \"x\"\nreplica = [\"y\"]\n",
+    )]);
     let message = "unknown key \"replica\" in cluster \"primary\"";
-    assert_at(&d, "schema/db.toml", 3, 1, message, Some("did you mean \"replicas\"?"));
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        1,
+        message,
+        Some("did you mean \"replicas\"?"),
+    );
 
-    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \"x\"\ncolour = 1\n")]);
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.primary]\nwriter = \"x\"\ncolour = 1\n",
+    )]);
     let hint = Some("expected one of: default, doc, writer, replicas, pool, shard");
-    assert_at(&d, "schema/db.toml", 3, 1, "unknown key \"colour\" in cluster \"primary\"", hint);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        1,
+        "unknown key \"colour\" in cluster \"primary\"",
+        hint,
+    );
 }
 
 #[test]
 fn unknown_key_shard() {
-    let d = problem(&[("schema/db.toml", "[cluster.a.shard.one]\nwriter = \"x\"\nwritter = \"y\"\n")]);
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.a.shard.one]\nwriter = \"x\"\nwritter = \"y\"\n",
+    )]);
     let message = "unknown key \"writter\" in shard \"one\" of cluster \"a\"";
-    assert_at(&d, "schema/db.toml", 3, 1, message, Some("did you mean \"writer\"?"));
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        1,
+        message,
+        Some("did you mean \"writer\"?"),
+    );
 }
 
 #[test]
@@ -249,7 +343,14 @@ fn unknown_key_pool() {
     let text = "[cluster.primary]\nwriter = \"x\"\npool = { max_conections = 5 }\n";
     let d = problem(&[("schema/db.toml", text)]);
     let message = "unknown key \"max_conections\" in the pool of cluster \"primary\"";
-    assert_at(&d, "schema/db.toml", 3, 10, message, Some("did you mean \"max_connections\"?"));
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        10,
+        message,
+        Some("did you mean \"max_connections\"?"),
+    );
 }
 
 #[test]
@@ -257,7 +358,14 @@ fn unknown_key_model() {
     let text = format!("[model.User]\ntabel = \"u\"\n[model.User.fields]\n{ID}");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let message = "unknown key \"tabel\" in model \"User\"";
-    assert_at(&d, "schema/m.toml", 2, 1, message, Some("did you mean \"table\"?"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        2,
+        1,
+        message,
+        Some("did you mean \"table\"?"),
+    );
 }
 
 #[test]
@@ -265,7 +373,14 @@ fn unknown_key_field() {
     let text = with_id("bio = { type = \"text\", nulable = true }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let message = "unknown key \"nulable\" in field \"bio\" of model \"User\"";
-    assert_at(&d, "schema/m.toml", 4, 24, message, Some("did you mean \"nullable\"?"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        24,
+        message,
+        Some("did you mean \"nullable\"?"),
+    );
 }
 
 #[test]
@@ -273,7 +388,14 @@ fn unknown_key_index() {
     let text = with_id("[[model.User.indexes]]\nfields = [\"id\"]\nuniqe = true\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let message = "unknown key \"uniqe\" in an index of model \"User\"";
-    assert_at(&d, "schema/m.toml", 6, 1, message, Some("did you mean \"unique\"?"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        6,
+        1,
+        message,
+        Some("did you mean \"unique\"?"),
+    );
 }
 
 #[test]
@@ -281,11 +403,25 @@ fn wrong_value_type() {
     let text = with_id("bio = { type = \"text\", nullable = \"yes\" }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let message = "`nullable` must be a boolean (true or false), not a string";
-    assert_at(&d, "schema/m.toml", 4, 35, message, Some("write the value without quotes"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        35,
+        message,
+        Some("write the value without quotes"),
+    );
 
     // No follow-up "neither `writer` nor `shard`" for a writer of the wrong type.
     let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = 5\n")]);
-    assert_at(&d, "schema/db.toml", 2, 10, "`writer` must be a string, not an integer", None);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        10,
+        "`writer` must be a string, not an integer",
+        None,
+    );
 
     let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("email = 5\n"))]);
     let message = "field \"email\" of model \"User\" must be a type name (`\"string\"`) or a table \
@@ -295,34 +431,79 @@ fn wrong_value_type() {
 
 #[test]
 fn missing_field_type() {
-    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("email = { unique = true }\n"))]);
+    let d = problem(&[
+        PRIMARY,
+        ("schema/m.toml", &with_id("email = { unique = true }\n")),
+    ]);
     let message = "field \"email\" of model \"User\" has no `type`";
-    assert_at(&d, "schema/m.toml", 4, 1, message, Some("add one, e.g. `type = \"string\"`"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        1,
+        message,
+        Some("add one, e.g. `type = \"string\"`"),
+    );
 }
 
 #[test]
 fn unknown_field_type() {
     let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("email = \"strng\"\n"))]);
-    assert_at(&d, "schema/m.toml", 4, 9, "unknown field type \"strng\"", Some("did you mean \"string\"?"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        9,
+        "unknown field type \"strng\"",
+        Some("did you mean \"string\"?"),
+    );
 
     let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("n = \"integer\"\n"))]);
-    assert_at(&d, "schema/m.toml", 4, 5, "unknown field type \"integer\"", Some("did you mean \"i64\"?"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        5,
+        "unknown field type \"integer\"",
+        Some("did you mean \"i64\"?"),
+    );
 
     let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("n = \"zzz\"\n"))]);
     let hint = "field types are: bool, i16, i32, i64, f32, f64, string, text, bytes, uuid, date, \
                 time, datetime, json";
-    assert_at(&d, "schema/m.toml", 4, 5, "unknown field type \"zzz\"", Some(hint));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        5,
+        "unknown field type \"zzz\"",
+        Some(hint),
+    );
 }
 
 #[test]
 fn unknown_cluster() {
     let text = format!("[model.User]\ncluster = \"primery\"\n[model.User.fields]\n{ID}");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    assert_at(&d, "schema/m.toml", 2, 11, "unknown cluster \"primery\"", Some("did you mean \"primary\"?"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        2,
+        11,
+        "unknown cluster \"primery\"",
+        Some("did you mean \"primary\"?"),
+    );
 
     let text = format!("[model.User]\ncluster = \"zzz\"\n[model.User.fields]\n{ID}");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    assert_at(&d, "schema/m.toml", 2, 11, "unknown cluster \"zzz\"", Some("declared clusters: primary"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        2,
+        11,
+        "unknown cluster \"zzz\"",
+        Some("declared clusters: primary"),
+    );
 }
 
 #[test]
@@ -338,14 +519,23 @@ fn duplicate_model_across_files() {
 
 #[test]
 fn duplicate_model_in_one_file() {
-    let d = problem(&[PRIMARY, ("schema/m.toml", "[model.User]\ntable = \"a\"\n[model.User]\n")]);
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            "[model.User]\ntable = \"a\"\n[model.User]\n",
+        ),
+    ]);
     let message = "model \"User\" is declared twice; first declared at schema/m.toml:1:8";
     assert_at(&d, "schema/m.toml", 3, 8, message, None);
 }
 
 #[test]
 fn duplicate_cluster_across_files() {
-    let d = problem(&[PRIMARY, ("schema/more.toml", "[cluster.primary]\nwriter = \"y\"\n")]);
+    let d = problem(&[
+        PRIMARY,
+        ("schema/more.toml", "[cluster.primary]\nwriter = \"y\"\n"),
+    ]);
     let message = "cluster \"primary\" is declared twice; first declared at schema/db.toml:1:10";
     assert_at(&d, "schema/more.toml", 1, 10, message, None);
 }
@@ -361,7 +551,8 @@ fn duplicate_cluster_in_one_file() {
 #[test]
 fn duplicate_field() {
     let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("id = \"string\"\n"))]);
-    let message = "field \"id\" of model \"User\" is declared twice; first declared at schema/m.toml:3:1";
+    let message =
+        "field \"id\" of model \"User\" is declared twice; first declared at schema/m.toml:3:1";
     assert_at(&d, "schema/m.toml", 4, 1, message, None);
 }
 
@@ -369,8 +560,7 @@ fn duplicate_field() {
 fn duplicate_column() {
     let text = with_id("email = \"string\"\nmail = { type = \"string\", column = \"email\" }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    let message =
-        "column \"email\" of model \"User\" is used by two fields; first declared at schema/m.toml:4:1";
+    let message = "column \"email\" of model \"User\" is used by two fields; first declared at schema/m.toml:4:1";
     assert_at(&d, "schema/m.toml", 5, 36, message, None);
 }
 
@@ -391,8 +581,7 @@ fn duplicate_index_name_in_cluster() {
     // Index names share the namespace of table names (PostgreSQL, SQLite).
     let text = with_id("[[model.User.indexes]]\nfields = [\"id\"]\nname = \"users\"\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    let message =
-        "index name \"users\" is already used in cluster \"primary\"; first declared at schema/m.toml:1:8";
+    let message = "index name \"users\" is already used in cluster \"primary\"; first declared at schema/m.toml:1:8";
     assert_at(&d, "schema/m.toml", 6, 8, message, None);
 }
 
@@ -411,7 +600,14 @@ fn invalid_model_name() {
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let message = "invalid model name \"user_profile\": must be PascalCase (ASCII letters and digits, \
                    starting with an uppercase letter)";
-    assert_at(&d, "schema/m.toml", 1, 8, message, Some("try \"UserProfile\""));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        1,
+        8,
+        message,
+        Some("try \"UserProfile\""),
+    );
 }
 
 #[test]
@@ -427,21 +623,42 @@ fn reserved_model_name() {
 
 #[test]
 fn invalid_field_name() {
-    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("CreatedAt = \"datetime\"\n"))]);
+    let d = problem(&[
+        PRIMARY,
+        ("schema/m.toml", &with_id("CreatedAt = \"datetime\"\n")),
+    ]);
     let message = "invalid field name \"CreatedAt\": must be snake_case (lowercase ASCII letters, \
                    digits and single underscores, starting with a letter)";
-    assert_at(&d, "schema/m.toml", 4, 1, message, Some("try \"created_at\""));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        1,
+        message,
+        Some("try \"created_at\""),
+    );
 
     let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("self = \"string\"\n"))]);
     let message = "\"self\" cannot be a field name: it is a reserved word in Rust";
-    assert_at(&d, "schema/m.toml", 4, 1, message, Some("choose another name"));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        1,
+        message,
+        Some("choose another name"),
+    );
 }
 
 #[test]
 fn rust_keywords_are_valid_field_names() {
     let text = with_id("type = \"string\"\nmatch = \"i32\"\nasync = \"bool\"\n");
     let schema = resolve(&[PRIMARY, ("schema/m.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
-    let names: Vec<&str> = schema.models["User"].fields.iter().map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> = schema.models["User"]
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     assert_eq!(names, ["id", "type", "match", "async"]);
 }
 
@@ -450,20 +667,38 @@ fn invalid_cluster_name() {
     let d = problem(&[("schema/db.toml", "[cluster.Primary]\nwriter = \"x\"\n")]);
     let message = "invalid cluster name \"Primary\": must be snake_case (lowercase ASCII letters, \
                    digits and single underscores, starting with a letter)";
-    assert_at(&d, "schema/db.toml", 1, 10, message, Some("try \"primary\""));
+    assert_at(
+        &d,
+        "schema/db.toml",
+        1,
+        10,
+        message,
+        Some("try \"primary\""),
+    );
 }
 
 #[test]
 fn invalid_shard_name() {
-    let d = problem(&[("schema/db.toml", "[cluster.a.shard.Shard-One]\nwriter = \"x\"\n")]);
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.a.shard.Shard-One]\nwriter = \"x\"\n",
+    )]);
     let message = "invalid shard name \"Shard-One\": must be snake_case (lowercase ASCII letters, \
                    digits and single underscores, starting with a letter)";
-    assert_at(&d, "schema/db.toml", 1, 18, message, Some("try \"shard_one\""));
+    assert_at(
+        &d,
+        "schema/db.toml",
+        1,
+        18,
+        message,
+        Some("try \"shard_one\""),
+    );
 }
 
 #[test]
 fn shard_variant_collision() {
-    let text = "[cluster.a.shard.shard_1]\nwriter = \"x\"\n[cluster.a.shard.shard1]\nwriter = \"y\"\n";
+    let text =
+        "[cluster.a.shard.shard_1]\nwriter = \"x\"\n[cluster.a.shard.shard1]\nwriter = \"y\"\n";
     let d = problem(&[("schema/db.toml", text)]);
     let message = "shard \"shard1\" of cluster \"a\" generates the variant name `Shard1`, like another \
                    shard; first declared at schema/db.toml:1:18";
@@ -474,16 +709,49 @@ fn shard_variant_collision() {
 fn cluster_type_collision() {
     let text = "[cluster.a_1]\ndefault = true\nwriter = \"x\"\n[cluster.a1]\nwriter = \"y\"\n";
     let d = problem(&[("schema/db.toml", text)]);
-    let message = "cluster \"a1\" generates the type name `A1`, like another cluster; first declared \
-                   at schema/db.toml:1:10";
+    let message = "cluster \"a1\" generates the type `A1`, which another declaration also generates; \
+                   first declared at schema/db.toml:1:10";
     assert_at(&d, "schema/db.toml", 4, 10, message, None);
+}
+
+#[test]
+fn reserved_cluster_names() {
+    let d = problem(&[("schema/db.toml", "[cluster.database]\nwriter = \"x\"\n")]);
+    let message = "cluster \"database\" would generate the type `Database`, which is reserved";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        1,
+        10,
+        message,
+        Some("rename the cluster"),
+    );
+
+    let d = problem(&[("schema/db.toml", "[cluster.connect]\nwriter = \"x\"\n")]);
+    let message =
+        "cluster \"connect\" would get the accessor `connect`, which is a method of `Database`";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        1,
+        10,
+        message,
+        Some("rename the cluster"),
+    );
 }
 
 #[test]
 fn no_primary_key() {
     let d = problem(&[PRIMARY, ("schema/m.toml", &user("email = \"string\"\n"))]);
     let hint = "mark one field with `primary_key = true`, e.g. `id = { type = \"i64\", primary_key = true }`";
-    assert_at(&d, "schema/m.toml", 1, 8, "model \"User\" has no primary key", Some(hint));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        1,
+        8,
+        "model \"User\" has no primary key",
+        Some(hint),
+    );
 }
 
 #[test]
@@ -500,7 +768,14 @@ fn two_primary_keys() {
 fn nullable_primary_key() {
     let text = user("id = { type = \"i64\", primary_key = true, nullable = true }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    assert_at(&d, "schema/m.toml", 3, 53, "primary key \"id\" cannot be nullable", None);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        3,
+        53,
+        "primary key \"id\" cannot be nullable",
+        None,
+    );
 }
 
 #[test]
@@ -508,7 +783,14 @@ fn primary_key_type() {
     let text = user("id = { type = \"f64\", primary_key = true }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = "primary keys are i16, i32, i64 (auto-increment), string or uuid";
-    assert_at(&d, "schema/m.toml", 3, 15, "primary key \"id\" cannot be of type f64", Some(hint));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        3,
+        15,
+        "primary key \"id\" cannot be of type f64",
+        Some(hint),
+    );
 }
 
 #[test]
@@ -518,7 +800,10 @@ fn primary_key_options() {
     let messages: Vec<&str> = all.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(
         messages,
-        ["`unique` is redundant on primary key \"id\"", "primary key \"id\" cannot have a default"]
+        [
+            "`unique` is redundant on primary key \"id\"",
+            "primary key \"id\" cannot have a default"
+        ]
     );
 }
 
@@ -528,7 +813,14 @@ fn unique_on_unbounded_type() {
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = "MySQL cannot index unbounded text columns; use type \"string\" (VARCHAR(255)) for \
                 short, indexable values";
-    assert_at(&d, "schema/m.toml", 4, 33, "field \"bio\" of type text cannot be unique", Some(hint));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        33,
+        "field \"bio\" of type text cannot be unique",
+        Some(hint),
+    );
 }
 
 #[test]
@@ -537,7 +829,14 @@ fn index_on_unbounded_type() {
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = "MySQL cannot index unbounded bytes columns; use type \"string\" (VARCHAR(255)) for \
                 short, indexable values";
-    assert_at(&d, "schema/m.toml", 6, 11, "field \"data\" of type bytes cannot be indexed", Some(hint));
+    assert_at(
+        &d,
+        "schema/m.toml",
+        6,
+        11,
+        "field \"data\" of type bytes cannot be indexed",
+        Some(hint),
+    );
 }
 
 #[test]
@@ -545,7 +844,8 @@ fn no_default_cluster() {
     let text = "[cluster.primary]\nwriter = \"x\"\n[cluster.other]\nwriter = \"y\"\n";
     let d = problem(&[("schema/db.toml", text)]);
     let message = "no default cluster: 2 clusters are declared and none has `default = true`";
-    let hint = "mark the cluster that models without `cluster = \"...\"` live in with `default = true`";
+    let hint =
+        "mark the cluster that models without `cluster = \"...\"` live in with `default = true`";
     assert_at(&d, "schema/db.toml", 1, 10, message, Some(hint));
 }
 
@@ -591,12 +891,22 @@ fn replicas_on_sharded_cluster() {
     let text = "[cluster.a]\nreplicas = [\"r\"]\n[cluster.a.shard.one]\nwriter = \"x\"\n";
     let d = problem(&[("schema/db.toml", text)]);
     let hint = "declare replicas in each `[cluster.a.shard.NAME]` table";
-    assert_at(&d, "schema/db.toml", 2, 12, "sharded cluster \"a\" has top-level `replicas`", Some(hint));
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        12,
+        "sharded cluster \"a\" has top-level `replicas`",
+        Some(hint),
+    );
 }
 
 #[test]
 fn shard_without_writer() {
-    let d = problem(&[("schema/db.toml", "[cluster.a.shard.one]\nreplicas = [\"r\"]\n")]);
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.a.shard.one]\nreplicas = [\"r\"]\n",
+    )]);
     let hint = "every shard needs a writer URL, e.g. `writer = \"${SHARD_URL}\"`";
     let message = "shard \"one\" of cluster \"a\" has no `writer`";
     assert_at(&d, "schema/db.toml", 1, 18, message, Some(hint));
@@ -615,12 +925,30 @@ fn malformed_url_templates() {
     let all = problems(&[("schema/db.toml", text)]);
     assert_eq!(all.len(), 3, "{all:#?}");
     let replica = "in a replica URL of cluster \"primary\"";
-    assert_at(&all[0], "schema/db.toml", 3, 14, &format!("empty variable name in `${{...}}` {replica}"), hint);
-    assert_at(&all[1], "schema/db.toml", 3, 21, &format!("invalid variable name \"1DB\" {replica}"), hint);
+    assert_at(
+        &all[0],
+        "schema/db.toml",
+        3,
+        14,
+        &format!("empty variable name in `${{...}}` {replica}"),
+        hint,
+    );
+    assert_at(
+        &all[1],
+        "schema/db.toml",
+        3,
+        21,
+        &format!("invalid variable name \"1DB\" {replica}"),
+        hint,
+    );
     let unexpected = format!(
         "unexpected `:` after variable name \"DB\" (expected `}}` or `:-default}}`) {replica}"
     );
     assert_at(&all[2], "schema/db.toml", 3, 31, &unexpected, hint);
+
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = \" \"\n")]);
+    let message = "the writer URL of cluster \"primary\" is empty";
+    assert_at(&d, "schema/db.toml", 2, 10, message, None);
 
     // In a shard, and written with an escape: the whole string is pointed at.
     let text = "[cluster.a.shard.one]\nwriter = \"\\u0024{DB\"\n";
@@ -631,18 +959,51 @@ fn malformed_url_templates() {
 
 #[test]
 fn default_of_wrong_type() {
-    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("n = { type = \"i64\", default = \"now\" }\n"))]);
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &with_id("n = { type = \"i64\", default = \"now\" }\n"),
+        ),
+    ]);
     let hint = Some("\"now\" is only valid for date, time and datetime fields");
-    assert_at(&d, "schema/m.toml", 4, 31, "default \"now\" does not fit type i64", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        31,
+        "default \"now\" does not fit type i64",
+        hint,
+    );
 
-    let d = problem(&[PRIMARY, ("schema/m.toml", &with_id("b = { type = \"bool\", default = 1 }\n"))]);
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &with_id("b = { type = \"bool\", default = 1 }\n"),
+        ),
+    ]);
     let hint = Some("bool defaults are true or false");
-    assert_at(&d, "schema/m.toml", 4, 32, "default 1 does not fit type bool", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        32,
+        "default 1 does not fit type bool",
+        hint,
+    );
 
     let text = with_id("d = { type = \"date\", default = 2024-01-01 }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = Some("only `default = \"now\"` (the time of the insert, UTC) is supported");
-    assert_at(&d, "schema/m.toml", 4, 32, "default a datetime is not supported for a date field", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        32,
+        "default a datetime is not supported for a date field",
+        hint,
+    );
 }
 
 #[test]
@@ -650,11 +1011,25 @@ fn default_out_of_range() {
     let text = with_id("n = { type = \"i16\", default = 40000 }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = Some("i16 holds -32768 to 32767");
-    assert_at(&d, "schema/m.toml", 4, 31, "default 40000 is out of range for i16", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        31,
+        "default 40000 is out of range for i16",
+        hint,
+    );
 
     let text = with_id("n = { type = \"i64\", default = 9223372036854775808 }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    assert_at(&d, "schema/m.toml", 4, 31, "`default` is out of range for a 64-bit integer", None);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        31,
+        "`default` is out of range for a 64-bit integer",
+        None,
+    );
 }
 
 #[test]
@@ -678,17 +1053,42 @@ fn accessor_is_a_cluster_handle_method() {
 }
 
 #[test]
-fn model_named_like_a_cluster_handle() {
+fn accessor_is_a_keyword() {
+    let d = problem(&[
+        PRIMARY,
+        ("schema/m.toml", &format!("[model.A.fields]\n{ID}")),
+    ]);
+    let message = "model \"A\" would get the accessor `as`, which is a Rust keyword";
+    assert_at(&d, "schema/m.toml", 1, 8, message, Some("rename the model"));
+}
+
+#[test]
+fn model_type_collides_with_cluster_types() {
     let clusters = ("schema/db.toml", "[cluster.animals]\nwriter = \"x\"\n");
-    let d = problem(&[clusters, ("schema/m.toml", &format!("[model.Animals.fields]\n{ID}"))]);
-    let message = "model \"Animals\" has the same name as the handle type of cluster \"animals\"";
-    assert_at(&d, "schema/m.toml", 1, 8, message, Some("rename the model or the cluster"));
+    for (model, ty) in [
+        ("Animals", "Animals"),
+        ("AnimalsTransaction", "AnimalsTransaction"),
+    ] {
+        let text = format!("[model.{model}]\ntable = \"t\"\n[model.{model}.fields]\n{ID}");
+        let d = problem(&[clusters, ("schema/m.toml", &text)]);
+        let message = format!(
+            "model \"{model}\" generates the type `{ty}`, which another declaration also \
+             generates; first declared at schema/db.toml:1:10"
+        );
+        assert_at(&d, "schema/m.toml", 1, 8, &message, None);
+    }
 }
 
 #[test]
 fn field_constant_collision() {
     // Valid snake_case names always have distinct constants; an invalid name shows the check.
-    let all = problems(&[PRIMARY, ("schema/m.toml", &with_id("email = \"string\"\nEmail = \"string\"\n"))]);
+    let all = problems(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &with_id("email = \"string\"\nEmail = \"string\"\n"),
+        ),
+    ]);
     let d = all
         .iter()
         .find(|d| d.message.contains("constant"))
@@ -703,7 +1103,14 @@ fn index_on_unknown_field() {
     let text = with_id("email = \"string\"\n[[model.User.indexes]]\nfields = [\"emial\"]\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = Some("did you mean \"email\"?");
-    assert_at(&d, "schema/m.toml", 6, 11, "index names unknown field \"emial\"", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        6,
+        11,
+        "index names unknown field \"emial\"",
+        hint,
+    );
 }
 
 #[test]
@@ -711,31 +1118,70 @@ fn empty_fields() {
     let text = with_id("[[model.User.indexes]]\nfields = []\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = Some("list the indexed fields, e.g. `fields = [\"email\"]`");
-    assert_at(&d, "schema/m.toml", 5, 10, "an index needs at least one field", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        5,
+        10,
+        "an index needs at least one field",
+        hint,
+    );
 
     let text = with_id("[[model.User.indexes]]\nunique = true\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    assert_at(&d, "schema/m.toml", 4, 1, "an index of model \"User\" has no `fields`", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        1,
+        "an index of model \"User\" has no `fields`",
+        hint,
+    );
 
-    let d = problem(&[PRIMARY, ("schema/m.toml", "[model.User]\ntable = \"users\"\n")]);
+    let d = problem(&[
+        PRIMARY,
+        ("schema/m.toml", "[model.User]\ntable = \"users\"\n"),
+    ]);
     let hint = Some("declare them in a `[model.User.fields]` table");
-    assert_at(&d, "schema/m.toml", 1, 8, "model \"User\" has no fields", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        1,
+        8,
+        "model \"User\" has no fields",
+        hint,
+    );
 }
 
 #[test]
 fn pool_values_out_of_range() {
     let text = "[cluster.primary]\nwriter = \"x\"\npool = { max_connections = 0 }\n";
     let d = problem(&[("schema/db.toml", text)]);
-    assert_at(&d, "schema/db.toml", 3, 28, "`max_connections` must be at least 1, not 0", None);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        28,
+        "`max_connections` must be at least 1, not 0",
+        None,
+    );
 
-    let text = "[cluster.primary]\nwriter = \"x\"\npool = { max_connections = 2, min_connections = 3 }\n";
+    let text =
+        "[cluster.primary]\nwriter = \"x\"\npool = { max_connections = 2, min_connections = 3 }\n";
     let d = problem(&[("schema/db.toml", text)]);
     let message = "`min_connections` (3) is larger than `max_connections` (2)";
     assert_at(&d, "schema/db.toml", 3, 49, message, None);
 
     let text = "[cluster.primary]\nwriter = \"x\"\npool = { idle_timeout_ms = -5 }\n";
     let d = problem(&[("schema/db.toml", text)]);
-    assert_at(&d, "schema/db.toml", 3, 28, "`idle_timeout_ms` must be at least 1, not -5", None);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        28,
+        "`idle_timeout_ms` must be at least 1, not -5",
+        None,
+    );
 }
 
 #[test]
@@ -743,7 +1189,14 @@ fn relations_are_not_supported_yet() {
     let text = with_id("[model.User.relations]\nauthor = { model = \"User\" }\n");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
     let hint = Some("for now, declare the foreign key as a plain field, e.g. `owner_id = \"i64\"`");
-    assert_at(&d, "schema/m.toml", 5, 1, "relations are not supported yet", hint);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        5,
+        1,
+        "relations are not supported yet",
+        hint,
+    );
 }
 
 #[test]
@@ -760,17 +1213,30 @@ fn read_dir_finds_toml_files_recursively_in_order() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let write = |path: &str, text: &str| {
         let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))
+            .unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
     };
     write("users.toml", EXAMPLE_USERS);
     write("a/databases.toml", EXAMPLE_DATABASES);
     write("notes.txt", "not a declaration");
     let files = read_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    let names: Vec<_> = files.iter().map(|f| f.path.strip_prefix(dir.path()).ok()).collect();
-    assert_eq!(names, [Some("a/databases.toml".as_ref()), Some("users.toml".as_ref())]);
+    let names: Vec<_> = files
+        .iter()
+        .map(|f| f.path.strip_prefix(dir.path()).ok())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("a/databases.toml".as_ref()),
+            Some("users.toml".as_ref())
+        ]
+    );
     let schema = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(schema.files, files.iter().map(|f| f.path.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        schema.files,
+        files.iter().map(|f| f.path.clone()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -778,6 +1244,9 @@ fn read_dir_rejects_missing_or_empty_dirs() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let missing = dir.path().join("nope");
     assert!(matches!(read_dir(&missing), Err(Error::Io { path, .. }) if path == missing));
-    let err = read_dir(dir.path()).err().map(|e| e.to_string()).unwrap_or_default();
+    let err = read_dir(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("no `*.toml` declaration files"), "{err}");
 }

@@ -30,10 +30,16 @@ fn small_schema() {
 
 /// Generate from `tests/snapshots/<name>/` and compare with `tests/snapshots/<name>.rs`.
 fn check_snapshot(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("snapshots");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("snapshots");
     let schema_dir = dir.join(name);
-    let schema = switchyard_codegen::load(&schema_dir)
-        .unwrap_or_else(|e| panic!("the snapshot schema {} is invalid:\n{e}", schema_dir.display()));
+    let schema = switchyard_codegen::load(&schema_dir).unwrap_or_else(|e| {
+        panic!(
+            "the snapshot schema {} is invalid:\n{e}",
+            schema_dir.display()
+        )
+    });
     let actual = switchyard_codegen::generate_source(&schema)
         .unwrap_or_else(|e| panic!("generating from {} failed:\n{e}", schema_dir.display()));
     let path = dir.join(format!("{name}.rs"));
@@ -68,19 +74,27 @@ fn update_requested() -> bool {
 }
 
 fn write_snapshot(path: &Path, text: &str) {
-    let unchanged = std::fs::read_to_string(path).is_ok_and(|old| old.replace("\r\n", "\n") == text);
+    let unchanged =
+        std::fs::read_to_string(path).is_ok_and(|old| old.replace("\r\n", "\n") == text);
     if unchanged {
         eprintln!("snapshot {} is up to date", path.display());
         return;
     }
     std::fs::write(path, text)
         .unwrap_or_else(|e| panic!("cannot write snapshot {}: {e}", path.display()));
-    eprintln!("snapshot {} rewritten ({UPDATE_VAR} is set); review its diff", path.display());
+    eprintln!(
+        "snapshot {} rewritten ({UPDATE_VAR} is set); review its diff",
+        path.display()
+    );
 }
 
 fn instructions(path: &Path) -> String {
     let relative: PathBuf = path
-        .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("")))
+        .strip_prefix(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(Path::new("")),
+        )
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf());
     format!(
@@ -165,13 +179,24 @@ fn diff_lines<'a>(expected: &'a str, actual: &'a str) -> Vec<Line<'a>> {
         .zip(new[prefix..].iter().rev())
         .take_while(|(a, b)| a == b)
         .count();
-    let (o, n) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
+    let (o, n) = (
+        &old[prefix..old.len() - suffix],
+        &new[prefix..new.len() - suffix],
+    );
 
     let mut lines: Vec<Line<'a>> = (0..prefix).map(|i| Line::Same(i, i, old[i])).collect();
     if o.len().saturating_mul(n.len()) > 16_000_000 {
         // Too large to align: show the whole middle as removed, then added.
-        lines.extend(o.iter().enumerate().map(|(i, t)| Line::Removed(prefix + i, t)));
-        lines.extend(n.iter().enumerate().map(|(i, t)| Line::Added(prefix + i, t)));
+        lines.extend(
+            o.iter()
+                .enumerate()
+                .map(|(i, t)| Line::Removed(prefix + i, t)),
+        );
+        lines.extend(
+            n.iter()
+                .enumerate()
+                .map(|(i, t)| Line::Added(prefix + i, t)),
+        );
     } else {
         // lcs[i][j]: length of the longest common subsequence of o[i..] and n[j..].
         let mut lcs = vec![vec![0u32; n.len() + 1]; o.len() + 1];
@@ -210,7 +235,10 @@ fn diff_shows_changed_lines_with_context() {
     let actual = "a\nb\nc\nd\nE\nf\ng\nh\ni\n";
     let report = diff(expected, actual);
     assert!(report.starts_with("3 changed line(s)"), "{report}");
-    assert!(report.contains("    5       - e\n          5 + E\n"), "{report}");
+    assert!(
+        report.contains("    5       - e\n          5 + E\n"),
+        "{report}"
+    );
     assert!(report.contains("          9 + i\n"), "{report}");
     assert!(report.contains("    2     2   b\n"), "{report}");
     assert!(!report.contains("   a\n"), "{report}");

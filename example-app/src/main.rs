@@ -3,8 +3,8 @@
 //! SQLite files under `example-app/data/`; set `DATABASE_URL`, `ANIMALS_URL`, … to run the same
 //! binary on PostgreSQL or MariaDB.
 
-use example_app::db;
 use db::{AnimalsShard, Database, NewDog, NewPost, NewUser, Post, User};
+use example_app::db;
 
 #[tokio::main]
 async fn main() {
@@ -19,13 +19,7 @@ async fn run() -> switchyard::Result<()> {
         .sqlite_dir(concat!(env!("CARGO_MANIFEST_DIR")))
         .on_statement(|event| {
             let t = event.target;
-            println!(
-                "  [{}/{}/{}] {}",
-                t.cluster,
-                t.shard,
-                t.role,
-                event.sql
-            );
+            println!("  [{}/{}/{}] {}", t.cluster, t.shard, t.role, event.sql);
         });
     let db = Database::connect(config).await?;
     db.create_tables().await?;
@@ -82,7 +76,9 @@ async fn run() -> switchyard::Result<()> {
         .await?
         .map(|d| d.name);
     let missing = animals.dogs().find(fido).await?;
-    println!("  default shard has {on_default:?}; shard_one has {on_one:?}; Fido on default: {missing:?}");
+    println!(
+        "  default shard has {on_default:?}; shard_one has {on_one:?}; Fido on default: {missing:?}"
+    );
 
     println!("Statements per database:");
     for (cluster, shard, role, n) in db.engine().statement_counts().iter() {

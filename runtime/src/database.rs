@@ -67,7 +67,8 @@ impl Engine {
         if let Some(first) = config.errors.first() {
             return Err(Error::Config(first.clone()));
         }
-        let clusters = try_join_all(config.clusters.iter().map(|c| open_cluster(&config, c))).await?;
+        let clusters =
+            try_join_all(config.clusters.iter().map(|c| open_cluster(&config, c))).await?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 clusters,
@@ -121,7 +122,13 @@ impl Engine {
         })
     }
 
-    pub(crate) fn observe(&self, server: &Server, sql: &str, elapsed: std::time::Duration, ok: bool) {
+    pub(crate) fn observe(
+        &self,
+        server: &Server,
+        sql: &str,
+        elapsed: std::time::Duration,
+        ok: bool,
+    ) {
         server.statements.fetch_add(1, Ordering::Relaxed);
         let event = StatementEvent {
             target: &server.target,
@@ -141,8 +148,13 @@ async fn open_cluster(config: &Config, cluster: &ClusterConfig) -> Result<Cluste
     let mut shards = Vec::with_capacity(cluster.shards.len());
     for shard in &cluster.shards {
         // The writer first: for SQLite it creates the file the replicas open read-only.
-        let roles = std::iter::once((Role::Writer, &shard.writer))
-            .chain(shard.replicas.iter().enumerate().map(|(i, url)| (Role::Replica(i), url)));
+        let roles = std::iter::once((Role::Writer, &shard.writer)).chain(
+            shard
+                .replicas
+                .iter()
+                .enumerate()
+                .map(|(i, url)| (Role::Replica(i), url)),
+        );
         let mut servers = Vec::with_capacity(1 + shard.replicas.len());
         for (role, template) in roles {
             let server = open_server(config, cluster, shard, role, template).await?;
@@ -284,5 +296,4 @@ impl Handle {
             _ => &shard.writer,
         }
     }
-
 }

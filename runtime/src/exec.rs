@@ -111,7 +111,12 @@ impl Conn<'_> {
         Args::new(self.backend())
     }
 
-    async fn run(&mut self, sql: &SqlText, args: Args, want: Want) -> Result<(Fetched, Arc<Server>)> {
+    async fn run(
+        &mut self,
+        sql: &SqlText,
+        args: Args,
+        want: Want,
+    ) -> Result<(Fetched, Arc<Server>)> {
         let (server, engine) = match self {
             Conn::Handle(h) => (h.server().clone(), h.engine().clone()),
             Conn::Tx(tx) => (tx.server.clone(), tx.engine.clone()),
@@ -123,19 +128,27 @@ impl Conn<'_> {
         let sql_str = sql.to_sql_str();
         let result = match self {
             Conn::Handle(_) => match (&server.pool, args.buf) {
-                (crate::pool::Pool::Sqlite(p), ArgBuf::Sqlite(a)) => run!(p, sql_str, a, want, Row::Sqlite),
+                (crate::pool::Pool::Sqlite(p), ArgBuf::Sqlite(a)) => {
+                    run!(p, sql_str, a, want, Row::Sqlite)
+                }
                 (crate::pool::Pool::Postgres(p), ArgBuf::Postgres(a)) => {
                     run!(p, sql_str, a, want, Row::Postgres)
                 }
-                (crate::pool::Pool::MySql(p), ArgBuf::MySql(a)) => run!(p, sql_str, a, want, Row::MySql),
+                (crate::pool::Pool::MySql(p), ArgBuf::MySql(a)) => {
+                    run!(p, sql_str, a, want, Row::MySql)
+                }
                 _ => Err(mismatch()),
             },
             Conn::Tx(tx) => match (&mut tx.conn, args.buf) {
-                (TxConn::Sqlite(c), ArgBuf::Sqlite(a)) => run!(&mut **c, sql_str, a, want, Row::Sqlite),
+                (TxConn::Sqlite(c), ArgBuf::Sqlite(a)) => {
+                    run!(&mut **c, sql_str, a, want, Row::Sqlite)
+                }
                 (TxConn::Postgres(c), ArgBuf::Postgres(a)) => {
                     run!(&mut **c, sql_str, a, want, Row::Postgres)
                 }
-                (TxConn::MySql(c), ArgBuf::MySql(a)) => run!(&mut **c, sql_str, a, want, Row::MySql),
+                (TxConn::MySql(c), ArgBuf::MySql(a)) => {
+                    run!(&mut **c, sql_str, a, want, Row::MySql)
+                }
                 _ => Err(mismatch()),
             },
         };
@@ -147,7 +160,11 @@ impl Conn<'_> {
     }
 
     /// Every row, decoded.
-    pub async fn fetch_all<T: FromRow>(&mut self, sql: impl Into<SqlText>, args: Args) -> Result<Vec<T>> {
+    pub async fn fetch_all<T: FromRow>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: Args,
+    ) -> Result<Vec<T>> {
         let (fetched, server) = self.run(&sql.into(), args, Want::All).await?;
         let Fetched::Rows(rows) = fetched else {
             unreachable!("fetch_all yields rows")
@@ -172,7 +189,11 @@ impl Conn<'_> {
     }
 
     /// The first column of the one row a statement returns (`COUNT(*)`, `EXISTS`).
-    pub async fn fetch_scalar<T: Value>(&mut self, sql: impl Into<SqlText>, args: Args) -> Result<T> {
+    pub async fn fetch_scalar<T: Value>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: Args,
+    ) -> Result<T> {
         let (fetched, server) = self.run(&sql.into(), args, Want::Optional).await?;
         let Fetched::Row(row) = fetched else {
             unreachable!("fetch_optional yields a row")

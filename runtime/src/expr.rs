@@ -53,7 +53,8 @@ pub struct Expr<M> {
 impl<M> fmt::Debug for Expr<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sql = String::new();
-        self.node.render(Backend::Postgres, &mut sql, &mut 0, &mut None);
+        self.node
+            .render(Backend::Postgres, &mut sql, &mut 0, &mut None);
         write!(f, "Expr({sql})")
     }
 }
@@ -177,7 +178,11 @@ impl<M> Column<M, String> {
     /// database: case-sensitive on PostgreSQL, case-insensitive for ASCII on SQLite and with
     /// MySQL's default collations.
     pub fn like(&self, pattern: impl Into<String>) -> Expr<M> {
-        self.expr(Node::Compare(self.quoted, " LIKE ", Box::new(pattern.into())))
+        self.expr(Node::Compare(
+            self.quoted,
+            " LIKE ",
+            Box::new(pattern.into()),
+        ))
     }
 }
 
@@ -239,7 +244,13 @@ impl<M> ops::Not for Expr<M> {
 
 impl Node {
     /// `bound` counts placeholders so far; `args` is `None` when only the text is wanted.
-    fn render(&self, backend: Backend, sql: &mut String, bound: &mut usize, args: &mut Option<&mut Args>) {
+    fn render(
+        &self,
+        backend: Backend,
+        sql: &mut String,
+        bound: &mut usize,
+        args: &mut Option<&mut Args>,
+    ) {
         let mut param = |sql: &mut String, value: &Param| {
             *bound += 1;
             backend.placeholder(sql, *bound);
@@ -272,7 +283,11 @@ impl Node {
                 sql.push_str(if *is_null { " IS NULL" } else { " IS NOT NULL" });
             }
             Node::And(a, b) | Node::Or(a, b) => {
-                let op = if matches!(self, Node::And(..)) { " AND " } else { " OR " };
+                let op = if matches!(self, Node::And(..)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
                 sql.push('(');
                 a.render(backend, sql, bound, args);
                 sql.push_str(op);

@@ -133,6 +133,10 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
         let sql = self.select(M::EXISTS.get(backend), backend, &mut args);
-        Ok(self.conn.fetch_optional::<Present>(sql, args).await?.is_some())
+        Ok(self
+            .conn
+            .fetch_optional::<Present>(sql, args)
+            .await?
+            .is_some())
     }
 }

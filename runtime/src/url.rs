@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(expand("${SET}", env).as_deref(), Ok("postgres://u:pw@h/db"));
         assert_eq!(expand("${UNSET:-sqlite:x}", env).as_deref(), Ok("sqlite:x"));
         assert_eq!(expand("${EMPTY:-d}", env).as_deref(), Ok("d"));
-        assert_eq!(expand("a${SET}b", env).as_deref(), Ok("apostgres://u:pw@h/dbb"));
+        assert_eq!(
+            expand("a${SET}b", env).as_deref(),
+            Ok("apostgres://u:pw@h/dbb")
+        );
         assert_eq!(expand("plain", env).as_deref(), Ok("plain"));
         assert!(expand("${UNSET}", env).unwrap_err().contains("`UNSET`"));
         assert!(expand("${OPEN", env).is_err());
@@ -153,9 +156,18 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact("postgres://u:s3cret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:s3cret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact("mysql://root@h/db"), "mysql://root@h/db");
-        assert_eq!(redact("postgres://h/db?password=x&a=b"), "postgres://h/db?password=***&a=b");
-        assert_eq!(redact_in("bad p%40ss and p@ss", "p%40ss"), "bad *** and ***");
+        assert_eq!(
+            redact("postgres://h/db?password=x&a=b"),
+            "postgres://h/db?password=***&a=b"
+        );
+        assert_eq!(
+            redact_in("bad p%40ss and p@ss", "p%40ss"),
+            "bad *** and ***"
+        );
     }
 }

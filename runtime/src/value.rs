@@ -209,7 +209,9 @@ impl Value for Utc {
         match row {
             Row::Sqlite(r) => r.try_get(index),
             Row::Postgres(r) => r.try_get(index),
-            Row::MySql(r) => r.try_get::<chrono::NaiveDateTime, _>(index).map(|t| t.and_utc()),
+            Row::MySql(r) => r
+                .try_get::<chrono::NaiveDateTime, _>(index)
+                .map(|t| t.and_utc()),
         }
     }
 }

@@ -51,7 +51,11 @@ pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N:
     }
 }
 
-async fn insert_batches<N: Insert>(conn: &mut Conn<'_>, rows: &[N], per_batch: usize) -> Result<Vec<N::Model>> {
+async fn insert_batches<N: Insert>(
+    conn: &mut Conn<'_>,
+    rows: &[N],
+    per_batch: usize,
+) -> Result<Vec<N::Model>> {
     let backend = conn.backend();
     let mut stored = Vec::with_capacity(rows.len());
     for batch in rows.chunks(per_batch) {
@@ -128,7 +132,10 @@ impl<'e, M: Model> Patch<'e, M> {
 
     /// Run it on the row with this key. A patch that sets nothing runs no statement. Fails
     /// with `NotFound` when no row has the key.
-    pub async fn run<K: crate::value::Bind + std::fmt::Debug + ?Sized>(mut self, key: &K) -> Result<()> {
+    pub async fn run<K: crate::value::Bind + std::fmt::Debug + ?Sized>(
+        mut self,
+        key: &K,
+    ) -> Result<()> {
         if self.args.is_empty() {
             return Ok(());
         }

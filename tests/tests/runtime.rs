@@ -177,7 +177,11 @@ backend_test! {
 }
 
 fn extremes() -> Vec<NewSample> {
-    let at = Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 58).single().expect("valid") + chrono_micros(123_456);
+    let at = Utc
+        .with_ymd_and_hms(2024, 2, 29, 23, 59, 58)
+        .single()
+        .expect("valid")
+        + chrono_micros(123_456);
     let full = NewSample {
         id: None,
         flag: true,
@@ -294,7 +298,7 @@ backend_test! {
             let read = samples().find(stored.id).await.expect("find").expect("exists");
             assert_eq!(read, want, "read back");
             let by_uid = samples().filter(Sample::UID.eq(new.uid)).all().await.expect("by uuid");
-            assert_eq!(by_uid, [want.clone()]);
+            assert_eq!(by_uid, std::slice::from_ref(&want));
             let by_time = samples().filter(Sample::AT.eq(new.at)).count().await.expect("by datetime");
             assert_eq!(by_time, 1);
             // Whole-row update writes every type back unchanged.
@@ -401,8 +405,17 @@ async fn tags_string_keys_are_quoted_values_never_inlined() {
     };
     let evil = "x'); DROP TABLE tags; --";
     let tags = || t.db.primary().tags();
-    tags().insert(NewTag { name: evil.into(), color: Some("\"".into()) }).await.expect("insert");
-    assert_eq!(tags().find(evil).await.expect("find").map(|t: Tag| t.name), Some(evil.to_owned()));
+    tags()
+        .insert(NewTag {
+            name: evil.into(),
+            color: Some("\"".into()),
+        })
+        .await
+        .expect("insert");
+    assert_eq!(
+        tags().find(evil).await.expect("find").map(|t: Tag| t.name),
+        Some(evil.to_owned())
+    );
     assert_eq!(tags().count().await.expect("table still there"), 1);
     t.finish().await;
 }

@@ -23,8 +23,14 @@ impl Write for Captured {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains(SENTINEL), "{what} leaks the password: {text}");
-    assert!(!text.contains("7Qx9"), "{what} leaks part of the password: {text}");
+    assert!(
+        !text.contains(SENTINEL),
+        "{what} leaks the password: {text}"
+    );
+    assert!(
+        !text.contains("7Qx9"),
+        "{what} leaks part of the password: {text}"
+    );
 }
 
 fn config_for(url: &str) -> switchyard::Config {
@@ -62,20 +68,32 @@ async fn passwords_never_appear_in_errors_or_logs() {
         format!("mysql://app:{SENTINEL}@127.0.0.1:9/db"),
         format!("postgres://app@127.0.0.1:9/db?password={SENTINEL}"),
     ] {
-        let config = config_for(&url).pools(|p| p.acquire_timeout = std::time::Duration::from_secs(2));
+        let config =
+            config_for(&url).pools(|p| p.acquire_timeout = std::time::Duration::from_secs(2));
         assert_clean("Config Debug", &format!("{config:?}"));
-        let err = Database::connect(config).await.expect_err("nothing listens on port 9");
+        let err = Database::connect(config)
+            .await
+            .expect_err("nothing listens on port 9");
         assert_clean("error Display", &err.to_string());
         assert_clean("error Debug", &format!("{err:?} {err:#?}"));
-        assert!(err.to_string().contains("cluster `"), "names the cluster: {err}");
-        assert!(err.to_string().contains("***"), "shows the redacted URL: {err}");
+        assert!(
+            err.to_string().contains("cluster `"),
+            "names the cluster: {err}"
+        );
+        assert!(
+            err.to_string().contains("***"),
+            "shows the redacted URL: {err}"
+        );
     }
 
     // Real servers, when configured: a wrong password (MySQL) or an accepted one (trust auth on
     // PostgreSQL) followed by statements and a failing query, all logged at TRACE.
     let mut ran = Vec::new();
     for var in ["SWITCHYARD_TEST_POSTGRES_URL", "SWITCHYARD_TEST_MYSQL_URL"] {
-        let Some(url) = std::env::var(var).ok().and_then(|base| with_password(&base)) else {
+        let Some(url) = std::env::var(var)
+            .ok()
+            .and_then(|base| with_password(&base))
+        else {
             if std::env::var("SWITCHYARD_REQUIRE_BACKENDS").as_deref() == Ok("1") {
                 panic!("{var} is not set and SWITCHYARD_REQUIRE_BACKENDS=1");
             }
@@ -83,7 +101,8 @@ async fn passwords_never_appear_in_errors_or_logs() {
             continue;
         };
         ran.push(var);
-        let config = config_for(&url).pools(|p| p.acquire_timeout = std::time::Duration::from_secs(5));
+        let config =
+            config_for(&url).pools(|p| p.acquire_timeout = std::time::Duration::from_secs(5));
         match Database::connect(config).await {
             Err(err) => {
                 assert_clean("connect error", &format!("{err} {err:?}"));
@@ -94,7 +113,10 @@ async fn passwords_never_appear_in_errors_or_logs() {
                 let err = db
                     .primary()
                     .users()
-                    .insert(NewUser { username: SENTINEL.replace("7Qx9", "x"), ..Default::default() })
+                    .insert(NewUser {
+                        username: SENTINEL.replace("7Qx9", "x"),
+                        ..Default::default()
+                    })
                     .await
                     .expect_err("no users table");
                 assert_clean("query error", &format!("{err} {err:?}"));

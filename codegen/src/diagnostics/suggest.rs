@@ -6,7 +6,10 @@
 /// is one edit from `type`), compared case-insensitively. A candidate qualifies within one edit
 /// per three characters of `name` (at least one), which accepts `nulable` → `nullable` but not
 /// `int` → `i16`. Ties go to the earliest candidate, so callers list likely names first.
-pub fn did_you_mean<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let name: Vec<char> = name.to_lowercase().chars().collect();
     let allowed = (name.len() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
@@ -65,13 +68,24 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let keys = ["type", "nullable", "unique", "primary_key", "default", "column", "doc"];
+        let keys = [
+            "type",
+            "nullable",
+            "unique",
+            "primary_key",
+            "default",
+            "column",
+            "doc",
+        ];
         assert_eq!(did_you_mean("nulable", keys), Some("nullable"));
         assert_eq!(did_you_mean("tpye", keys), Some("type"));
         assert_eq!(did_you_mean("Nullable", keys), Some("nullable"));
         assert_eq!(did_you_mean("primarykey", keys), Some("primary_key"));
         assert_eq!(did_you_mean("zzz", keys), None);
-        assert_eq!(did_you_mean("primery", ["primary", "animals"]), Some("primary"));
+        assert_eq!(
+            did_you_mean("primery", ["primary", "animals"]),
+            Some("primary")
+        );
         assert_eq!(did_you_mean("strng", ["string", "text"]), Some("string"));
         assert_eq!(did_you_mean("int", ["i16", "i32", "i64"]), None);
         assert_eq!(did_you_mean("", ["a"]), Some("a"));

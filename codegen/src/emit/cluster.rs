@@ -19,9 +19,15 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
     let accessors = schema.clusters.values().enumerate().map(|(index, c)| {
         let method = ident::snake_ident(&c.name);
         let ty = format_ident!("{}", ident::cluster_type(&c.name));
-        let d = format!("Cluster `{}`, writing (see [`{ty}::reading`] for replicas).", c.name);
+        let d = doc::attrs(
+            None,
+            &[format!(
+                "Cluster `{}`, writing (see [`{ty}::reading`] for replicas).",
+                c.name
+            )],
+        );
         quote! {
-            #[doc = #d]
+            #d
             pub fn #method(&self) -> #ty {
                 #ty::new(self.engine.handle(#index))
             }
@@ -83,15 +89,17 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         .map(|c| format!("`{c}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let db_doc = format!(
-        "The app's databases: clusters {cluster_list}. Cheap to clone.\n\nConnect with [`Database::connect`] and [`Database::config`], then reach each cluster through its typed handle."
+    let db_doc = doc::attrs(
+        None,
+        &[format!(
+            "The app's databases: clusters {cluster_list}. Cheap to clone.\n\nConnect with [`Database::connect`] and [`Database::config`], then reach each cluster through its typed handle."
+        )],
     );
-    let db_doc = db_doc.lines().map(|l| format!(" {l}"));
     quote! {
         /// The declared topology: clusters, shards and URL templates.
         static TOPOLOGY: &[::switchyard::__private::ClusterSpec] = &[#(#specs),*];
 
-        #(#[doc = #db_doc])*
+        #db_doc
         #[derive(Debug, Clone)]
         pub struct Database {
             engine: ::switchyard::Engine,
@@ -136,7 +144,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
 
 fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStream {
     let ty = format_ident!("{}", ident::cluster_type(&cluster.name));
-    let tx = format_ident!("{}Transaction", ident::cluster_type(&cluster.name));
+    let tx = format_ident!("{}", ident::transaction_type(&cluster.name));
     let models: Vec<_> = schema
         .models
         .values()
@@ -145,9 +153,9 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     let accessors = models.iter().map(|m| {
         let method = format_ident!("{}", ident::snake_plural(&m.name));
         let repo = format_ident!("{}", ident::repository(&m.name));
-        let d = format!("[`{}`] rows in this cluster.", m.name);
+        let d = doc::attrs(None, &[format!("[`{}`] rows in this cluster.", m.name)]);
         quote! {
-            #[doc = #d]
+            #d
             pub fn #method(&self) -> #repo<'static, A> {
                 #repo::new(::switchyard::__private::Conn::Handle(self.handle.clone()))
             }
@@ -156,9 +164,12 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     let tx_accessors = models.iter().map(|m| {
         let method = format_ident!("{}", ident::snake_plural(&m.name));
         let repo = format_ident!("{}", ident::repository(&m.name));
-        let d = format!("[`{}`] rows, inside this transaction.", m.name);
+        let d = doc::attrs(
+            None,
+            &[format!("[`{}`] rows, inside this transaction.", m.name)],
+        );
         quote! {
-            #[doc = #d]
+            #d
             pub fn #method(&mut self) -> #repo<'_, A> {
                 #repo::new(::switchyard::__private::Conn::Tx(&mut self.tx))
             }
@@ -182,15 +193,21 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
         let indexes = 0..cluster.shards.len();
         let variant_docs = cluster.shards.iter().enumerate().map(|(i, s)| {
             let default = if i == 0 { " The default shard." } else { "" };
-            format!("Shard `{}` of cluster `{}`.{default}", s.name, cluster.name)
+            format!(
+                " Shard `{}` of cluster `{}`.{default}",
+                s.name, cluster.name
+            )
         });
         let count = cluster.shards.len();
-        let enum_doc = format!(
-            "The shards of cluster [`{ty}`], as declared. A shard that is not declared is a compile error."
+        let enum_doc = doc::attrs(
+            None,
+            &[format!(
+                "The shards of cluster [`{ty}`], as declared. A shard that is not declared is a compile error."
+            )],
         );
         let first = &variants[0];
         let shard_enum = quote! {
-            #[doc = #enum_doc]
+            #enum_doc
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum #enum_ty {
                 #(#[doc = #variant_docs] #variants,)*
@@ -238,8 +255,16 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     let mut facts = vec![format!(
         "Handle on cluster `{}`{}. Models: {}.",
         cluster.name,
-        if cluster.is_default { " (the default cluster)" } else { "" },
-        if model_list.is_empty() { "none".to_owned() } else { model_list }
+        if cluster.is_default {
+            " (the default cluster)"
+        } else {
+            ""
+        },
+        if model_list.is_empty() {
+            "none".to_owned()
+        } else {
+            model_list
+        }
     )];
     if cluster.sharded {
         facts.push(format!(
@@ -251,8 +276,11 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             .to_owned(),
     );
     let cluster_doc = doc::attrs(cluster.doc.as_deref(), &facts);
-    let tx_doc = format!(
-        "A transaction on one server of cluster [`{ty}`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back."
+    let tx_doc = doc::attrs(
+        None,
+        &[format!(
+            "A transaction on one server of cluster [`{ty}`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back."
+        )],
     );
 
     quote! {
@@ -318,7 +346,7 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             #(#accessors)*
         }
 
-        #[doc = #tx_doc]
+        #tx_doc
         #[derive(Debug)]
         pub struct #tx<A = ::switchyard::Write> {
             tx: ::switchyard::Transaction,

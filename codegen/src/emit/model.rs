@@ -114,7 +114,11 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         let id = ident::snake_ident(&f.name);
         let ty = rust_type(f.ty);
         let optional = optional_on_insert(f);
-        let ty = if optional { quote!(::std::option::Option<#ty>) } else { ty };
+        let ty = if optional {
+            quote!(::std::option::Option<#ty>)
+        } else {
+            ty
+        };
         let how = match (&f.default, f.primary_key) {
             (_, true) if f.ty.is_integer() => " `None` lets the database assign it.",
             (_, true) if f.ty == FieldType::Uuid => " `None` generates a random (v4) key.",
@@ -126,12 +130,20 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         let d = doc::attrs(None, &[format!("{}{how}", field_facts(f))]);
         quote!(#d pub #id: #ty,)
     });
-    let binds = insert_order(model).into_iter().map(|i| bind_insert(&model.fields[i]));
+    let binds = insert_order(model)
+        .into_iter()
+        .map(|i| bind_insert(&model.fields[i]));
 
     let patch_fields = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
         let id = ident::snake_ident(&f.name);
         let ty = field_type(f);
-        let d = doc::attrs(None, &[format!("New value of `{}`; `None` leaves it unchanged.", f.name)]);
+        let d = doc::attrs(
+            None,
+            &[format!(
+                "New value of `{}`; `None` leaves it unchanged.",
+                f.name
+            )],
+        );
         quote!(#d pub #id: ::std::option::Option<#ty>,)
     });
 
@@ -149,9 +161,17 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         Some(d) => quote!(::std::option::Option::Some(#d)),
         None => quote!(::std::option::Option::None),
     };
-    let new_doc = format!("A new [`{name_str}`] to insert: every field, with those that have defaults optional.");
-    let patch_doc = format!(
-        "A partial update of a [`{name_str}`]: only the fields that are `Some` are written."
+    let new_doc = doc::attrs(
+        None,
+        &[format!(
+            "A new [`{name_str}`] to insert: every field, with those that have defaults optional."
+        )],
+    );
+    let patch_doc = doc::attrs(
+        None,
+        &[format!(
+            "A partial update of [`{name_str}`] rows: only the fields that are `Some` are written."
+        )],
     );
     let repository = repository::emit(schema, model, &st);
 
@@ -184,7 +204,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             const KEY: ::switchyard::__private::Sql = #key;
         }
 
-        #[doc = #new_doc]
+        #new_doc
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #new_name {
             #(#new_fields)*
@@ -203,7 +223,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             }
         }
 
-        #[doc = #patch_doc]
+        #patch_doc
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #patch_name {
             #(#patch_fields)*
@@ -217,14 +237,14 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
 fn bind_insert(field: &Field) -> TokenStream {
     let id = ident::snake_ident(&field.name);
     if !optional_on_insert(field) || (field.nullable && field.default.is_none()) {
-        return quote!(args.add(&self.#id);)
+        return quote!(args.add(&self.#id););
     }
     if field.primary_key && field.ty.is_integer() {
         // NULL makes SQLite and MySQL assign the key; PostgreSQL wraps it in COALESCE.
-        return quote!(args.add(&self.#id);)
+        return quote!(args.add(&self.#id););
     }
     if field.primary_key {
-        return quote!(args.add(&self.#id.unwrap_or_else(::switchyard::__private::new_uuid));)
+        return quote!(args.add(&self.#id.unwrap_or_else(::switchyard::__private::new_uuid)););
     }
     match (&field.default, field.ty) {
         (Some(DefaultValue::Now), FieldType::Date) => {
@@ -264,4 +284,3 @@ fn literal_number(ty: FieldType, float: f64, int: Option<i64>) -> TokenStream {
         _ => Literal::f64_suffixed(float).to_token_stream(),
     }
 }
-

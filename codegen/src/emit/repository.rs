@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::model::rust_type;
-use super::sql;
+use super::{doc, sql};
 use crate::ident;
 use crate::model::{Field, FieldType, Model, Schema};
 use crate::sql::Statements;
@@ -53,9 +53,9 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
         let ty = param_type(field);
         let bind = bind_param(field, &id);
         let statement = sql(set);
-        let d = format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name);
+        let d = doc::attrs(None, &[format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name)]);
         quote! {
-            #[doc = #d]
+            #d
             pub async fn #method(mut self, #id: #ty) -> ::switchyard::Result<::std::option::Option<#name>> {
                 const SQL: ::switchyard::__private::Sql = #statement;
                 let mut args = self.conn.args();
@@ -87,13 +87,19 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
         _ => quote!(&#key_id),
     };
 
-    let repo_doc = format!(
-        "Queries of [`{name_str}`] on cluster [`{cluster_ty}`]; writes too when `A` is [`switchyard::Write`]."
+    let repo_doc = doc::attrs(
+        None,
+        &[format!(
+            "Queries of [`{name_str}`] on cluster [`{cluster_ty}`]; writes too when `A` is [`switchyard::Write`]."
+        )],
     );
-    let find_doc = format!("The [`{name_str}`] with this primary key, if any.");
+    let find_doc = doc::attrs(
+        None,
+        &[format!("The [`{name_str}`] with this primary key, if any.")],
+    );
 
     quote! {
-        #[doc = #repo_doc]
+        #repo_doc
         #[derive(Debug)]
         pub struct #repo<'e, A = ::switchyard::Write> {
             conn: ::switchyard::__private::Conn<'e>,
@@ -105,7 +111,7 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
                 #repo { conn, _access: ::std::marker::PhantomData }
             }
 
-            #[doc = #find_doc]
+            #find_doc
             pub async fn find(mut self, #key_id: #key_ty) -> ::switchyard::Result<::std::option::Option<#name>> {
                 const SQL: ::switchyard::__private::Sql = #find;
                 let mut args = self.conn.args();

@@ -64,7 +64,7 @@ fn name(r: &Reader<'_, '_>, key: &Key<'_>) -> At<String> {
 fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawCluster {
     let before = r.problems();
     let name = name(r, key);
-    let context = format!("cluster \"{}\"", name.value);
+    let context = format!("cluster {:?}", name.value);
     let mut cluster = RawCluster {
         name,
         default: None,
@@ -104,7 +104,7 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
 fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster: &str) -> RawShard {
     let before = r.problems();
     let name = name(r, key);
-    let context = format!("shard \"{}\" of {cluster}", name.value);
+    let context = format!("shard {:?} of {cluster}", name.value);
     let mut shard = RawShard {
         name,
         writer: None,
@@ -145,7 +145,7 @@ fn pool(r: &mut Reader<'_, '_>, table: &DeTable<'_>, cluster: &str) -> RawPool {
 fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
     let before = r.problems();
     let name = name(r, key);
-    let context = format!("model \"{}\"", name.value);
+    let context = format!("model {:?}", name.value);
     let mut model = RawModel {
         name,
         cluster: None,
@@ -183,7 +183,7 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
 
 fn field(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) -> RawField {
     let name = name(r, key);
-    let context = format!("field \"{}\" of {model}", name.value);
+    let context = format!("field {:?} of {model}", name.value);
     let mut field = RawField {
         name,
         ty: None,
@@ -233,7 +233,8 @@ fn default(r: &mut Reader<'_, '_>, value: &Value<'_>, what: &str) -> Option<At<R
             Ok(f) => RawDefault::Float(f),
             Err(_) => {
                 let loc = r.loc(value.span());
-                r.report().error(&loc, format!("{what} is not a valid number"));
+                r.report()
+                    .error(&loc, format!("{what} is not a valid number"));
                 return None;
             }
         },

@@ -52,12 +52,12 @@ impl<'r, 'f> Reader<'r, 'f> {
                 continue;
             }
             let hint = match did_you_mean(name, known.iter().copied()) {
-                Some(close) => format!("did you mean \"{close}\"?"),
+                Some(close) => format!("did you mean {close:?}?"),
                 None => format!("expected one of: {}", known.join(", ")),
             };
             let loc = self.loc(key.span());
             self.report
-                .error_with_hint(&loc, format!("unknown key \"{name}\" {place}"), hint);
+                .error_with_hint(&loc, format!("unknown key {name:?} {place}"), hint);
         }
     }
 

@@ -13,7 +13,11 @@ use crate::diagnostics::{Loc, Report};
 
 /// Parse `text` (file number `file` of the run). On syntax errors, report every one and return
 /// `None`: a tree recovered from broken syntax would only produce misleading follow-up errors.
-pub(crate) fn parse<'i>(file: usize, text: &'i str, report: &mut Report<'_>) -> Option<DeTable<'i>> {
+pub(crate) fn parse<'i>(
+    file: usize,
+    text: &'i str,
+    report: &mut Report<'_>,
+) -> Option<DeTable<'i>> {
     let (tree, errors) = DeTable::parse_recoverable(text);
     if errors.is_empty() {
         return Some(tree.into_inner());
@@ -27,7 +31,9 @@ pub(crate) fn parse<'i>(file: usize, text: &'i str, report: &mut Report<'_>) -> 
     errors.sort_by_key(|(span, _)| span.start);
     let mut seen_lines = HashSet::new();
     for (span, error) in errors {
-        let line = text.get(..span.start).map_or(0, |before| before.matches('\n').count());
+        let line = text
+            .get(..span.start)
+            .map_or(0, |before| before.matches('\n').count());
         if !seen_lines.insert(line) {
             continue;
         }
@@ -56,7 +62,11 @@ fn report_duplicate(text: &str, loc: &Loc, report: &mut Report<'_>) {
                 file: loc.file,
                 span: first,
             };
-            report.duplicate(loc, format!("{} is declared twice", describe(&path)), &first);
+            report.duplicate(
+                loc,
+                format!("{} is declared twice", describe(&path)),
+                &first,
+            );
         }
         None => {
             let key = text.get(loc.span.clone()).unwrap_or_default();
@@ -149,13 +159,13 @@ fn follow<'a, 'i>(mut table: &'a DeTable<'i>, path: &[Step]) -> Option<&'a DeTab
 fn describe(path: &[String]) -> String {
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     match path.as_slice() {
-        ["cluster", cluster] => format!("cluster \"{cluster}\""),
+        ["cluster", cluster] => format!("cluster {cluster:?}"),
         ["cluster", cluster, "shard", shard] => {
-            format!("shard \"{shard}\" of cluster \"{cluster}\"")
+            format!("shard {shard:?} of cluster {cluster:?}")
         }
-        ["model", model] => format!("model \"{model}\""),
-        ["model", model, "fields", field] => format!("field \"{field}\" of model \"{model}\""),
-        [.., key] => format!("key \"{key}\""),
+        ["model", model] => format!("model {model:?}"),
+        ["model", model, "fields", field] => format!("field {field:?} of model {model:?}"),
+        [.., key] => format!("key {key:?}"),
         [] => "a key".to_owned(),
     }
 }
@@ -173,7 +183,7 @@ mod tests {
     #[test]
     fn finds_first_table_header() {
         let text = "[model.User]\ntable = \"a\"\n[model.Post]\n[model.User]\n";
-        let (path, first) = first(text, "User").unwrap();
+        let (path, first) = first(text, "User").expect("found");
         assert_eq!(path, ["model", "User"]);
         assert_eq!(first, "User@7");
         assert_eq!(describe(&path), "model \"User\"");
@@ -182,7 +192,7 @@ mod tests {
     #[test]
     fn finds_first_field_even_quoted() {
         let text = "[model.User.fields]\nid = \"i64\"\nname = \"string\"\n\"id\" = \"string\"\n";
-        let (path, first) = first(text, "\"id\"").unwrap();
+        let (path, first) = first(text, "\"id\"").expect("found");
         assert_eq!(describe(&path), "field \"id\" of model \"User\"");
         assert_eq!(first, "id@20");
     }
@@ -190,7 +200,7 @@ mod tests {
     #[test]
     fn finds_keys_inside_arrays_of_tables() {
         let text = "[[model.User.indexes]]\nname = \"a\"\nname = \"b\"\n";
-        let (path, first) = first(text, "name").unwrap();
+        let (path, first) = first(text, "name").expect("found");
         assert_eq!(path, ["model", "User", "indexes", "name"]);
         assert_eq!(first, "name@23");
     }

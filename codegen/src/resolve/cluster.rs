@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::claims::Claims;
-use super::names::check_snake;
+use super::names::{check_snake, claim_types};
 use super::url;
 use crate::diagnostics::Report;
 use crate::ident;
@@ -21,20 +21,14 @@ pub(crate) struct Clusters {
     pub default: Option<String>,
 }
 
-/// Resolve every cluster (already unique by name) and choose the default.
-pub(crate) fn resolve(raw: &[RawCluster], report: &mut Report<'_>) -> Clusters {
-    let mut type_names = Claims::default();
+/// Resolve every cluster (already unique by name) and choose the default. `types` is the
+/// namespace of generated type names, shared with models.
+pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Report<'_>) -> Clusters {
     let mut resolved = BTreeMap::new();
     for cluster in raw {
         let named = check_snake(report, &cluster.name, "cluster");
-        // `a_1` and `a1` are both snake_case but generate the same handle type `A1`.
-        let type_name = ident::cluster_type(&cluster.name.value);
-        if let Some(first) = type_names.claim(type_name.as_str(), &cluster.name.loc) {
-            let message = format!(
-                "cluster \"{}\" generates the type name `{type_name}`, like another cluster",
-                cluster.name.value
-            );
-            report.duplicate(&cluster.name.loc, message, &first);
+        if named {
+            check_generated_names(cluster, types, report);
         }
         let topology = topology(cluster, report);
         let pool = pool(&cluster.pool, report);
@@ -62,6 +56,26 @@ pub(crate) fn resolve(raw: &[RawCluster], report: &mut Report<'_>) -> Clusters {
     }
 }
 
+/// A cluster's handle, transaction and shard types must not collide with other generated types,
+/// nor its accessor with the methods of `Database`.
+fn check_generated_names(cluster: &RawCluster, types: &mut Claims, report: &mut Report<'_>) {
+    let name = &cluster.name.value;
+    let mut generated = vec![ident::cluster_type(name), ident::transaction_type(name)];
+    if cluster.shards.is_some() {
+        generated.push(ident::shard_enum(name));
+    }
+    claim_types(report, types, &cluster.name, "cluster", &generated);
+    if ident::DATABASE_METHODS.contains(&name.as_str()) {
+        report.error_with_hint(
+            &cluster.name.loc,
+            format!(
+                "cluster {name:?} would get the accessor `{name}`, which is a method of `Database`"
+            ),
+            "rename the cluster",
+        );
+    }
+}
+
 /// Whether the cluster is sharded, and its shards (one named `default` if it is not).
 fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<Shard>)> {
     let name = &cluster.name.value;
@@ -69,7 +83,7 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
         (Some(_), Some(shards)) => {
             report.error_with_hint(
                 &shards.loc,
-                format!("cluster \"{name}\" has both `writer` and `shard`"),
+                format!("cluster {name:?} has both `writer` and `shard`"),
                 "a sharded cluster has a writer in each shard: remove the top-level `writer` \
                  (and `replicas`), or remove the `shard` tables",
             );
@@ -80,7 +94,7 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
             if cluster.complete {
                 report.error_with_hint(
                     &cluster.name.loc,
-                    format!("cluster \"{name}\" has neither `writer` nor `shard`"),
+                    format!("cluster {name:?} has neither `writer` nor `shard`"),
                     format!(
                         "add `writer = \"${{DATABASE_URL}}\"`, or shards as \
                          `[cluster.{name}.shard.NAME]` tables with a `writer` each"
@@ -91,21 +105,27 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
         }
         (Some(writer), None) => {
             let replicas = cluster.replicas.as_ref().map_or(&[][..], |r| &r.value[..]);
-            let shard = shard_urls(report, "default", writer, replicas, &format!("cluster \"{name}\""));
+            let shard = shard_urls(
+                report,
+                "default",
+                writer,
+                replicas,
+                &format!("cluster {name:?}"),
+            );
             Some((false, vec![shard]))
         }
         (None, Some(shards)) => {
             if let Some(replicas) = &cluster.replicas {
                 report.error_with_hint(
                     &replicas.loc,
-                    format!("sharded cluster \"{name}\" has top-level `replicas`"),
+                    format!("sharded cluster {name:?} has top-level `replicas`"),
                     format!("declare replicas in each `[cluster.{name}.shard.NAME]` table"),
                 );
             }
             if shards.value.is_empty() {
                 report.error_with_hint(
                     &shards.loc,
-                    format!("cluster \"{name}\" declares `shard` but no shards"),
+                    format!("cluster {name:?} declares `shard` but no shards"),
                     format!("add `[cluster.{name}.shard.NAME]` tables with a `writer` each"),
                 );
                 return None;
@@ -126,7 +146,7 @@ fn sharded(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) -> Vec<S
         let variant = ident::pascal(&shard.name.value);
         if let Some(first) = variants.claim(variant.as_str(), &shard.name.loc) {
             let message = format!(
-                "shard \"{}\" of cluster \"{cluster}\" generates the variant name `{variant}`, \
+                "shard {:?} of cluster {cluster:?} generates the variant name `{variant}`, \
                  like another shard",
                 shard.name.value
             );
@@ -134,7 +154,7 @@ fn sharded(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) -> Vec<S
         }
         if let (true, Some(writer)) = (named, &shard.writer) {
             let name = shard.name.value.as_str();
-            let owner = format!("shard \"{name}\" of cluster \"{cluster}\"");
+            let owner = format!("shard {name:?} of cluster {cluster:?}");
             resolved.push(shard_urls(report, name, writer, &shard.replicas, &owner));
         }
     }
@@ -172,7 +192,8 @@ fn pool(raw: &RawPool, report: &mut Report<'_>) -> PoolOptions {
     };
     let max_connections = count(report, &raw.max_connections, "max_connections", 1);
     let min_connections = count(report, &raw.min_connections, "min_connections", 0);
-    if let (Some(min), Some(max), Some(at)) = (min_connections, max_connections, &raw.min_connections)
+    if let (Some(min), Some(max), Some(at)) =
+        (min_connections, max_connections, &raw.min_connections)
         && min > max
     {
         report.error(
@@ -191,13 +212,25 @@ fn pool(raw: &RawPool, report: &mut Report<'_>) -> PoolOptions {
 }
 
 /// `value` if it is within `min..=max`; reported otherwise.
-fn ranged(report: &mut Report<'_>, value: &Option<At<i64>>, key: &str, min: i64, max: i64) -> Option<i64> {
+fn ranged(
+    report: &mut Report<'_>,
+    value: &Option<At<i64>>,
+    key: &str,
+    min: i64,
+    max: i64,
+) -> Option<i64> {
     let at = value.as_ref()?;
     if at.value < min {
-        report.error(&at.loc, format!("`{key}` must be at least {min}, not {}", at.value));
+        report.error(
+            &at.loc,
+            format!("`{key}` must be at least {min}, not {}", at.value),
+        );
         None
     } else if at.value > max {
-        report.error(&at.loc, format!("`{key}` must be at most {max}, not {}", at.value));
+        report.error(
+            &at.loc,
+            format!("`{key}` must be at most {max}, not {}", at.value),
+        );
         None
     } else {
         Some(at.value)
@@ -214,7 +247,7 @@ fn choose_default(raw: &[RawCluster], report: &mut Report<'_>) -> Option<String>
         ([(first, first_mark), rest @ ..], _) => {
             for (cluster, mark) in rest {
                 let message = format!(
-                    "cluster \"{}\" is marked `default = true`, but only one cluster can be the \
+                    "cluster {:?} is marked `default = true`, but only one cluster can be the \
                      default",
                     cluster.name.value
                 );

@@ -26,7 +26,7 @@ const ALIASES: &[(&str, &str)] = &[
 /// Longest `string` default: `string` is VARCHAR(255) where a dialect needs a bound.
 const MAX_STRING: usize = 255;
 
-/// Resolve one field of `model`. `None` if it has a problem (reported).
+/// Resolve one field. `None` if it has a problem (reported).
 pub(crate) fn resolve(raw: &RawField, report: &mut Report<'_>) -> Option<Field> {
     let before = report.count();
     let name = &raw.name.value;
@@ -49,12 +49,16 @@ pub(crate) fn resolve(raw: &RawField, report: &mut Report<'_>) -> Option<Field> 
         if let Some(at) = &raw.unique {
             report.error_with_hint(
                 &at.loc,
-                format!("field \"{name}\" of type {} cannot be unique", ty.name()),
+                format!("field {name:?} of type {} cannot be unique", ty.name()),
                 unbounded_hint(ty),
             );
         }
     }
-    let default = raw.default.as_ref().and_then(|at| default_value(at, ty, report));
+    // A key's default is already an error of its own; its value does not matter.
+    let default = match &raw.default {
+        Some(at) if !primary_key => default_value(at, ty, report),
+        _ => None,
+    };
     let field = Field {
         name: name.clone(),
         column,
@@ -82,12 +86,12 @@ fn field_type(name: &At<String>, report: &mut Report<'_>) -> Option<FieldType> {
             .map(|(_, ty)| *ty)
     });
     let hint = match suggestion {
-        Some(ty) => format!("did you mean \"{ty}\"?"),
+        Some(ty) => format!("did you mean {ty:?}?"),
         None => format!("field types are: {}", names.collect::<Vec<_>>().join(", ")),
     };
     report.error_with_hint(
         &name.loc,
-        format!("unknown field type \"{}\"", name.value),
+        format!("unknown field type {:?}", name.value),
         hint,
     );
     None
@@ -113,17 +117,17 @@ fn check_primary_key(raw: &RawField, ty: FieldType, report: &mut Report<'_>) {
     if !key_type && let Some(at) = &raw.ty {
         report.error_with_hint(
             &at.loc,
-            format!("primary key \"{name}\" cannot be of type {}", ty.name()),
+            format!("primary key {name:?} cannot be of type {}", ty.name()),
             "primary keys are i16, i32, i64 (auto-increment), string or uuid",
         );
     }
     if let Some(at) = raw.nullable.as_ref().filter(|n| n.value) {
-        report.error(&at.loc, format!("primary key \"{name}\" cannot be nullable"));
+        report.error(&at.loc, format!("primary key {name:?} cannot be nullable"));
     }
     if let Some(at) = raw.unique.as_ref().filter(|u| u.value) {
         report.error_with_hint(
             &at.loc,
-            format!("`unique` is redundant on primary key \"{name}\""),
+            format!("`unique` is redundant on primary key {name:?}"),
             "remove it: a primary key is always unique",
         );
     }
@@ -136,14 +140,18 @@ fn check_primary_key(raw: &RawField, ty: FieldType, report: &mut Report<'_>) {
         };
         report.error_with_hint(
             &at.loc,
-            format!("primary key \"{name}\" cannot have a default"),
+            format!("primary key {name:?} cannot have a default"),
             hint,
         );
     }
 }
 
 /// The default value for a field of type `ty`, if `raw` fits it.
-fn default_value(raw: &At<RawDefault>, ty: FieldType, report: &mut Report<'_>) -> Option<DefaultValue> {
+fn default_value(
+    raw: &At<RawDefault>,
+    ty: FieldType,
+    report: &mut Report<'_>,
+) -> Option<DefaultValue> {
     use FieldType as T;
     let type_name = ty.name();
     let fitted = match (ty, &raw.value) {
@@ -161,7 +169,11 @@ fn default_value(raw: &At<RawDefault>, ty: FieldType, report: &mut Report<'_>) -
         }
         (T::F32 | T::F64, RawDefault::Int(n)) => Ok(DefaultValue::Float(*n as f64)),
         (T::F32 | T::F64, RawDefault::Float(f)) => {
-            let limit = if ty == T::F32 { f64::from(f32::MAX) } else { f64::MAX };
+            let limit = if ty == T::F32 {
+                f64::from(f32::MAX)
+            } else {
+                f64::MAX
+            };
             if f.is_finite() && f.abs() <= limit {
                 Ok(DefaultValue::Float(*f))
             } else {
@@ -176,13 +188,18 @@ fn default_value(raw: &At<RawDefault>, ty: FieldType, report: &mut Report<'_>) -
             "a string field is VARCHAR(255); use type \"text\" for long values".to_owned(),
         )),
         (T::String | T::Text, RawDefault::Str(s)) => Ok(DefaultValue::Str(s.clone())),
-        (T::Date | T::Time | T::DateTime, RawDefault::Str(s)) if s == "now" => Ok(DefaultValue::Now),
+        (T::Date | T::Time | T::DateTime, RawDefault::Str(s)) if s == "now" => {
+            Ok(DefaultValue::Now)
+        }
         (_, RawDefault::Str(s)) if s == "now" => Err((
             format!("default \"now\" does not fit type {type_name}"),
             "\"now\" is only valid for date, time and datetime fields".to_owned(),
         )),
         (T::Date | T::Time | T::DateTime, _) => Err((
-            format!("default {} is not supported for a {type_name} field", describe(&raw.value)),
+            format!(
+                "default {} is not supported for a {type_name} field",
+                describe(&raw.value)
+            ),
             "only `default = \"now\"` (the time of the insert, UTC) is supported".to_owned(),
         )),
         (T::Uuid | T::Bytes | T::Json, _) => Err((
@@ -236,7 +253,7 @@ fn describe(raw: &RawDefault) -> String {
         RawDefault::Bool(b) => b.to_string(),
         RawDefault::Int(n) => n.to_string(),
         RawDefault::Float(f) => f.to_string(),
-        RawDefault::Str(s) => format!("\"{s}\""),
+        RawDefault::Str(s) => format!("{s:?}"),
         RawDefault::Other(kind) => (*kind).to_owned(),
     }
 }

@@ -5,21 +5,22 @@ use std::collections::BTreeMap;
 use super::claims::Claims;
 use super::cluster::Clusters;
 use super::field::{self, unbounded, unbounded_hint};
-use super::names::{Sql, check_model, check_sql};
+use super::names::{Sql, check_model, check_sql, claim_types};
 use crate::diagnostics::{Loc, Report, did_you_mean};
 use crate::ident;
 use crate::model::{FieldType, Index, Model};
 use crate::parse::raw::{At, RawField, RawIndex, RawModel};
 
-/// Names that must be unique across models: generated accessors, and per cluster the SQL
-/// relation names (tables and indexes share one namespace in PostgreSQL and SQLite).
-#[derive(Default)]
-struct Taken {
+/// Names that must be unique across models: generated types (shared with clusters), accessors,
+/// and per cluster the SQL relation names (tables and indexes share one namespace in PostgreSQL
+/// and SQLite).
+struct Taken<'t> {
+    types: &'t mut Claims,
     accessors: Claims,
     relations: Claims,
 }
 
-impl Taken {
+impl Taken<'_> {
     /// Claim a table or index name in `cluster`. SQL names compare case-insensitively.
     fn relation(&mut self, cluster: &str, name: &str, loc: &Loc) -> Option<Loc> {
         self.relations
@@ -28,9 +29,11 @@ impl Taken {
 }
 
 /// Resolve every model (already unique by name) against the resolved clusters.
+/// `types` is the namespace of generated type names, shared with clusters.
 pub(crate) fn resolve(
     raw: &[RawModel],
     clusters: &Clusters,
+    types: &mut Claims,
     report: &mut Report<'_>,
 ) -> BTreeMap<String, Model> {
     if clusters.declared.is_empty()
@@ -38,11 +41,18 @@ pub(crate) fn resolve(
     {
         report.error_with_hint(
             &first.name.loc,
-            format!("model \"{}\" needs a cluster, but no cluster is declared", first.name.value),
+            format!(
+                "model {:?} needs a cluster, but no cluster is declared",
+                first.name.value
+            ),
             "declare one, e.g. `[cluster.primary]` with `writer = \"${DATABASE_URL}\"`",
         );
     }
-    let mut taken = Taken::default();
+    let mut taken = Taken {
+        types,
+        accessors: Claims::default(),
+        relations: Claims::default(),
+    };
     let mut models = BTreeMap::new();
     for model in raw {
         let before = report.count();
@@ -57,33 +67,28 @@ pub(crate) fn resolve(
 fn resolve_one(
     raw: &RawModel,
     clusters: &Clusters,
-    taken: &mut Taken,
+    taken: &mut Taken<'_>,
     report: &mut Report<'_>,
 ) -> Option<Model> {
     let name = &raw.name.value;
-    if check_model(report, &raw.name) {
-        check_generated_names(raw, clusters, taken, report);
+    let named = check_model(report, &raw.name);
+    if named {
+        check_generated_names(raw, taken, report);
     }
     let cluster = cluster_of(raw, clusters, report);
-    let table = match &raw.table {
-        Some(table) => {
-            check_sql(report, &table.value, &table.loc, Sql::Table);
-            table.clone()
-        }
-        None => {
-            let derived = At {
-                value: ident::snake_plural(name),
-                loc: raw.name.loc.clone(),
-            };
-            check_sql(report, &derived.value, &derived.loc, Sql::Table);
-            derived
-        }
-    };
+    let table = raw.table.clone().unwrap_or_else(|| At {
+        value: ident::snake_plural(name),
+        loc: raw.name.loc.clone(),
+    });
+    // A derived table name is only as good as the model name, which was checked above.
+    if raw.table.is_some() || named {
+        check_sql(report, &table.value, &table.loc, Sql::Table);
+    }
     if let Some(cluster) = &cluster
         && let Some(first) = taken.relation(cluster, &table.value, &table.loc)
     {
         let message = format!(
-            "table \"{}\" of model \"{name}\" is already used in cluster \"{cluster}\"",
+            "table {:?} of model {name:?} is already used in cluster {cluster:?}",
             table.value
         );
         report.duplicate(&table.loc, message, &first);
@@ -96,7 +101,11 @@ fn resolve_one(
         );
     }
     check_field_names(raw, report);
-    let fields: Vec<_> = raw.fields.iter().map(|f| field::resolve(f, report)).collect();
+    let fields: Vec<_> = raw
+        .fields
+        .iter()
+        .map(|f| field::resolve(f, report))
+        .collect();
     let primary_key = primary_key(raw, report);
     let indexes: Vec<_> = raw
         .indexes
@@ -114,36 +123,36 @@ fn resolve_one(
     })
 }
 
-/// The model's Rust names must not collide with other generated names: its accessor
-/// (`ident::snake_plural`) with other models' and with the cluster handle's methods, its type
-/// with the clusters' handle types.
-fn check_generated_names(raw: &RawModel, clusters: &Clusters, taken: &mut Taken, report: &mut Report<'_>) {
+/// The model's Rust names must not collide with other generated names: its types with the
+/// types of clusters and other models, its accessor (`ident::snake_plural`) with other models'
+/// and with the cluster handle's methods.
+fn check_generated_names(raw: &RawModel, taken: &mut Taken<'_>, report: &mut Report<'_>) {
     let name = &raw.name.value;
     let loc = &raw.name.loc;
-    if let Some(cluster) = clusters
-        .declared
-        .iter()
-        .find(|c| ident::cluster_type(c) == *name)
-    {
-        report.error_with_hint(
-            loc,
-            format!("model \"{name}\" has the same name as the handle type of cluster \"{cluster}\""),
-            "rename the model or the cluster",
-        );
-    }
+    let generated = [
+        name.clone(),
+        ident::new_struct(name),
+        ident::patch_struct(name),
+        ident::repository(name),
+    ];
+    claim_types(report, taken.types, &raw.name, "model", &generated);
     let accessor = ident::snake_plural(name);
-    if ident::CLUSTER_HANDLE_METHODS.contains(&accessor.as_str()) {
+    let clash = if ident::CLUSTER_HANDLE_METHODS.contains(&accessor.as_str()) {
+        Some("a method of the cluster handle")
+    } else if ident::is_keyword(&accessor) {
+        Some("a Rust keyword")
+    } else {
+        None
+    };
+    if let Some(clash) = clash {
         report.error_with_hint(
             loc,
-            format!(
-                "model \"{name}\" would get the accessor `{accessor}`, which is a method of the \
-                 cluster handle"
-            ),
+            format!("model {name:?} would get the accessor `{accessor}`, which is {clash}"),
             "rename the model",
         );
     }
     if let Some(first) = taken.accessors.claim(accessor.as_str(), loc) {
-        let message = format!("model \"{name}\" gets the accessor `{accessor}`, like another model");
+        let message = format!("model {name:?} gets the accessor `{accessor}`, like another model");
         report.duplicate(loc, message, &first);
     }
 }
@@ -160,12 +169,12 @@ fn cluster_of(raw: &RawModel, clusters: &Clusters, report: &mut Report<'_>) -> O
     if !clusters.declared.is_empty() {
         let names = clusters.declared.iter().map(String::as_str);
         let hint = match did_you_mean(&declared.value, names) {
-            Some(close) => format!("did you mean \"{close}\"?"),
+            Some(close) => format!("did you mean {close:?}?"),
             None => format!("declared clusters: {}", clusters.declared.join(", ")),
         };
         report.error_with_hint(
             &declared.loc,
-            format!("unknown cluster \"{}\"", declared.value),
+            format!("unknown cluster {:?}", declared.value),
             hint,
         );
     }
@@ -183,7 +192,7 @@ fn check_field_names(raw: &RawModel, report: &mut Report<'_>) {
         // SQL column names are case-insensitive in SQLite and MySQL.
         if let Some(first) = columns.claim(column.value.to_ascii_lowercase(), &column.loc) {
             let message = format!(
-                "column \"{}\" of model \"{model}\" is used by two fields",
+                "column {:?} of model {model:?} is used by two fields",
                 column.value
             );
             report.duplicate(&column.loc, message, &first);
@@ -191,8 +200,8 @@ fn check_field_names(raw: &RawModel, report: &mut Report<'_>) {
         let constant = ident::constant(name);
         if let Some(first) = constants.claim(constant.as_str(), &field.name.loc) {
             let message = format!(
-                "field \"{name}\" generates the column constant `{constant}`, like another field \
-                 of model \"{model}\""
+                "field {name:?} generates the column constant `{constant}`, like another field \
+                 of model {model:?}"
             );
             report.duplicate(&field.name.loc, message, &first);
         }
@@ -206,14 +215,19 @@ fn primary_key(raw: &RawModel, report: &mut Report<'_>) -> Option<usize> {
         .fields
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| f.primary_key.as_ref().filter(|pk| pk.value).map(|pk| (i, pk)))
+        .filter_map(|(i, f)| {
+            f.primary_key
+                .as_ref()
+                .filter(|pk| pk.value)
+                .map(|pk| (i, pk))
+        })
         .collect();
     match keys.as_slice() {
         [(index, _)] => Some(*index),
         [(_, first), rest @ ..] => {
             for (_, second) in rest {
                 let message = format!(
-                    "model \"{model}\" has a second primary key; first declared at {}",
+                    "model {model:?} has a second primary key; first declared at {}",
                     report.position(&first.loc)
                 );
                 let diagnostic = report.at(&second.loc, message).with_hint(
@@ -229,7 +243,7 @@ fn primary_key(raw: &RawModel, report: &mut Report<'_>) -> Option<usize> {
         [] if raw.fields.is_empty() => {
             report.error_with_hint(
                 &raw.name.loc,
-                format!("model \"{model}\" has no fields"),
+                format!("model {model:?} has no fields"),
                 format!("declare them in a `[model.{model}.fields]` table"),
             );
             None
@@ -237,7 +251,7 @@ fn primary_key(raw: &RawModel, report: &mut Report<'_>) -> Option<usize> {
         [] => {
             report.error_with_hint(
                 &raw.name.loc,
-                format!("model \"{model}\" has no primary key"),
+                format!("model {model:?} has no primary key"),
                 "mark one field with `primary_key = true`, e.g. \
                  `id = { type = \"i64\", primary_key = true }`",
             );
@@ -252,7 +266,7 @@ fn index(
     model: &RawModel,
     table: &str,
     cluster: Option<&str>,
-    taken: &mut Taken,
+    taken: &mut Taken<'_>,
     report: &mut Report<'_>,
 ) -> Option<Index> {
     let fields = raw.fields.as_ref()?;
@@ -268,7 +282,7 @@ fn index(
     let mut columns = Vec::with_capacity(fields.value.len());
     for name in &fields.value {
         if let Some(first) = listed.claim(name.value.as_str(), &name.loc) {
-            let message = format!("field \"{}\" is listed twice in this index", name.value);
+            let message = format!("field {:?} is listed twice in this index", name.value);
             report.duplicate(&name.loc, message, &first);
         }
         if let Some(field) = indexed_field(name, model, report) {
@@ -290,7 +304,7 @@ fn index(
         && let Some(first) = taken.relation(cluster, &name.value, &name.loc)
     {
         let message = format!(
-            "index name \"{}\" is already used in cluster \"{cluster}\"",
+            "index name {:?} is already used in cluster {cluster:?}",
             name.value
         );
         report.duplicate(&name.loc, message, &first);
@@ -303,29 +317,40 @@ fn index(
 }
 
 /// The field an index names, if it exists and can be indexed (reported otherwise).
-fn indexed_field<'m>(name: &At<String>, model: &'m RawModel, report: &mut Report<'_>) -> Option<&'m RawField> {
+fn indexed_field<'m>(
+    name: &At<String>,
+    model: &'m RawModel,
+    report: &mut Report<'_>,
+) -> Option<&'m RawField> {
     let Some(field) = model.fields.iter().find(|f| f.name.value == name.value) else {
         let names = model.fields.iter().map(|f| f.name.value.as_str());
         let hint = match did_you_mean(&name.value, names.clone()) {
-            Some(close) => format!("did you mean \"{close}\"?"),
+            Some(close) => format!("did you mean {close:?}?"),
             None => format!(
-                "fields of model \"{}\": {}",
+                "fields of model {:?}: {}",
                 model.name.value,
                 names.collect::<Vec<_>>().join(", ")
             ),
         };
         report.error_with_hint(
             &name.loc,
-            format!("index names unknown field \"{}\"", name.value),
+            format!("index names unknown field {:?}", name.value),
             hint,
         );
         return None;
     };
-    let ty = field.ty.as_ref().and_then(|ty| FieldType::from_name(&ty.value));
+    let ty = field
+        .ty
+        .as_ref()
+        .and_then(|ty| FieldType::from_name(&ty.value));
     if let Some(ty) = ty.filter(|ty| unbounded(*ty)) {
         report.error_with_hint(
             &name.loc,
-            format!("field \"{}\" of type {} cannot be indexed", name.value, ty.name()),
+            format!(
+                "field {:?} of type {} cannot be indexed",
+                name.value,
+                ty.name()
+            ),
             unbounded_hint(ty),
         );
         return None;

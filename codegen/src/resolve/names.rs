@@ -1,6 +1,7 @@
 //! Naming rules for declared names: Rust-facing names (models, fields, clusters, shards) and
 //! SQL-facing names (tables, columns, indexes).
 
+use super::claims::Claims;
 use crate::diagnostics::{Loc, Report};
 use crate::ident;
 use crate::parse::raw::At;
@@ -14,15 +15,13 @@ pub(crate) fn check_snake(report: &mut Report<'_>, name: &At<String>, what: &str
     let value = &name.value;
     if !ident::is_snake_case(value) {
         let message = format!(
-            "invalid {what} name \"{value}\": must be snake_case (lowercase ASCII letters, digits \
+            "invalid {what} name {value:?}: must be snake_case (lowercase ASCII letters, digits \
              and single underscores, starting with a letter)"
         );
         match snake_suggestion(value) {
-            Some(suggestion) => report.error_with_hint(
-                &name.loc,
-                message,
-                format!("try \"{suggestion}\""),
-            ),
+            Some(suggestion) => {
+                report.error_with_hint(&name.loc, message, format!("try {suggestion:?}"))
+            }
             None => report.error(&name.loc, message),
         }
         return false;
@@ -30,7 +29,7 @@ pub(crate) fn check_snake(report: &mut Report<'_>, name: &At<String>, what: &str
     if !ident::is_usable(value) {
         report.error_with_hint(
             &name.loc,
-            format!("\"{value}\" cannot be a {what} name: it is a reserved word in Rust"),
+            format!("{value:?} cannot be a {what} name: it is a reserved word in Rust"),
             "choose another name",
         );
         return false;
@@ -49,12 +48,12 @@ pub(crate) fn check_model(report: &mut Report<'_>, name: &At<String>) -> bool {
     let value = &name.value;
     if !ident::is_pascal_case(value) {
         let message = format!(
-            "invalid model name \"{value}\": must be PascalCase (ASCII letters and digits, \
+            "invalid model name {value:?}: must be PascalCase (ASCII letters and digits, \
              starting with an uppercase letter)"
         );
         let suggestion = ident::pascal(value);
         if ident::is_pascal_case(&suggestion) {
-            report.error_with_hint(&name.loc, message, format!("try \"{suggestion}\""));
+            report.error_with_hint(&name.loc, message, format!("try {suggestion:?}"));
         } else {
             report.error(&name.loc, message);
         }
@@ -63,7 +62,7 @@ pub(crate) fn check_model(report: &mut Report<'_>, name: &At<String>) -> bool {
     if ident::is_keyword(value) || ident::is_reserved_model_name(value) {
         report.error_with_hint(
             &name.loc,
-            format!("model name \"{value}\" is reserved"),
+            format!("model name {value:?} is reserved"),
             "the generator emits types named `Database`, `New<Model>`, `<Model>Patch`, \
              `<Model>Repository` and `<Cluster>Shard`, and uses `Option`, `Result`, `Vec`, \
              `String`, `Box`; choose another name",
@@ -105,7 +104,7 @@ pub(crate) fn check_sql(report: &mut Report<'_>, name: &str, loc: &Loc, kind: Sq
         report.error(
             loc,
             format!(
-                "invalid {what} name \"{name}\": must be ASCII letters, digits and underscores, \
+                "invalid {what} name {name:?}: must be ASCII letters, digits and underscores, \
                  not starting with a digit"
             ),
         );
@@ -114,7 +113,7 @@ pub(crate) fn check_sql(report: &mut Report<'_>, name: &str, loc: &Loc, kind: Sq
     if name.len() > MAX_SQL_NAME {
         report.error_with_hint(
             loc,
-            format!("{what} name \"{name}\" is longer than {MAX_SQL_NAME} characters"),
+            format!("{what} name {name:?} is longer than {MAX_SQL_NAME} characters"),
             format!("PostgreSQL truncates longer names; declare a shorter {what} name"),
         );
         return false;
@@ -122,9 +121,49 @@ pub(crate) fn check_sql(report: &mut Report<'_>, name: &str, loc: &Loc, kind: Sq
     if kind == Sql::Table && name.to_ascii_lowercase().starts_with("sqlite_") {
         report.error(
             loc,
-            format!("table name \"{name}\" is reserved: SQLite keeps names starting with `sqlite_`"),
+            format!("table name {name:?} is reserved: SQLite keeps names starting with `sqlite_`"),
         );
         return false;
     }
     true
+}
+
+/// Claim the Rust type names a cluster or model generates, in the one namespace all generated
+/// types share, reporting any name that is reserved or already generated for another
+/// declaration. `kind` is "cluster" or "model".
+pub(crate) fn claim_types(
+    report: &mut Report<'_>,
+    types: &mut Claims,
+    owner: &At<String>,
+    kind: &str,
+    generated: &[String],
+) {
+    let name = &owner.value;
+    // Every name is claimed, but one problem per declaration is enough: `A1` and
+    // `A1Transaction` colliding have the same cause.
+    let mut reported = false;
+    for ty in generated {
+        let reserved = ident::RESERVED_TYPE_NAMES.contains(&ty.as_str());
+        let first = if reserved {
+            None
+        } else {
+            types.claim(ty.as_str(), &owner.loc)
+        };
+        if reported {
+            continue;
+        }
+        reported = reserved || first.is_some();
+        if reserved {
+            report.error_with_hint(
+                &owner.loc,
+                format!("{kind} {name:?} would generate the type `{ty}`, which is reserved"),
+                format!("rename the {kind}"),
+            );
+        } else if let Some(first) = first {
+            let message = format!(
+                "{kind} {name:?} generates the type `{ty}`, which another declaration also generates"
+            );
+            report.duplicate(&owner.loc, message, &first);
+        }
+    }
 }

@@ -54,20 +54,20 @@ fn check_body(body: &str) -> Result<(), String> {
         return Err("empty variable name in `${...}`".to_owned());
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(format!("invalid variable name \"{name}\""));
+        return Err(format!("invalid variable name {name:?}"));
     }
     if after.is_empty() {
         return Ok(());
     }
     match after.strip_prefix(":-") {
-        Some(default) if default.contains("${") => {
-            Err(format!("nested `${{` in the default of \"{name}\" (not supported)"))
-        }
+        Some(default) if default.contains("${") => Err(format!(
+            "nested `${{` in the default of {name:?} (not supported)"
+        )),
         Some(_) => Ok(()),
         None => {
             let unexpected = after.chars().next().unwrap_or('}');
             Err(format!(
-                "unexpected `{unexpected}` after variable name \"{name}\" (expected `}}` or `:-default}}`)"
+                "unexpected `{unexpected}` after variable name {name:?} (expected `}}` or `:-default}}`)"
             ))
         }
     }
@@ -119,9 +119,15 @@ mod tests {
     #[test]
     fn malformed_templates() {
         assert_eq!(messages("x${A"), [(1, "unclosed `${`".to_owned())]);
-        assert_eq!(messages("${}"), [(0, "empty variable name in `${...}`".to_owned())]);
+        assert_eq!(
+            messages("${}"),
+            [(0, "empty variable name in `${...}`".to_owned())]
+        );
         assert_eq!(messages("${:-x}")[0].1, "empty variable name in `${...}`");
-        assert_eq!(messages("ab${1X}")[0], (2, "invalid variable name \"1X\"".to_owned()));
+        assert_eq!(
+            messages("ab${1X}")[0],
+            (2, "invalid variable name \"1X\"".to_owned())
+        );
         assert_eq!(
             messages("${A-B}")[0].1,
             "unexpected `-` after variable name \"A\" (expected `}` or `:-default}`)"

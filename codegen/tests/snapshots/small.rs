@@ -66,11 +66,11 @@ impl Database {
     pub fn engine(&self) -> &::switchyard::Engine {
         &self.engine
     }
-    ///Cluster `catalog`, writing (see [`Catalog::reading`] for replicas).
+    /// Cluster `catalog`, writing (see [`Catalog::reading`] for replicas).
     pub fn catalog(&self) -> Catalog {
         Catalog::new(self.engine.handle(0usize))
     }
-    ///Cluster `main`, writing (see [`Main::reading`] for replicas).
+    /// Cluster `main`, writing (see [`Main::reading`] for replicas).
     pub fn main(&self) -> Main {
         Main::new(self.engine.handle(1usize))
     }
@@ -87,12 +87,12 @@ impl Database {
         ::std::result::Result::Ok(())
     }
 }
-///The shards of cluster [`Catalog`], as declared. A shard that is not declared is a compile error.
+/// The shards of cluster [`Catalog`], as declared. A shard that is not declared is a compile error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CatalogShard {
-    ///Shard `east` of cluster `catalog`. The default shard.
+    /// Shard `east` of cluster `catalog`. The default shard.
     East,
-    ///Shard `west` of cluster `catalog`.
+    /// Shard `west` of cluster `catalog`.
     West,
 }
 impl CatalogShard {
@@ -195,12 +195,12 @@ impl<A: ::switchyard::Access> Catalog<A> {
             _access: ::std::marker::PhantomData,
         })
     }
-    ///[`Item`] rows in this cluster.
+    /// [`Item`] rows in this cluster.
     pub fn items(&self) -> ItemRepository<'static, A> {
         ItemRepository::new(::switchyard::__private::Conn::Handle(self.handle.clone()))
     }
 }
-///A transaction on one server of cluster [`Catalog`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back.
+/// A transaction on one server of cluster [`Catalog`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back.
 #[derive(Debug)]
 pub struct CatalogTransaction<A = ::switchyard::Write> {
     tx: ::switchyard::Transaction,
@@ -215,7 +215,7 @@ impl<A: ::switchyard::Access> CatalogTransaction<A> {
     pub async fn rollback(self) -> ::switchyard::Result<()> {
         self.tx.rollback().await
     }
-    ///[`Item`] rows, inside this transaction.
+    /// [`Item`] rows, inside this transaction.
     pub fn items(&mut self) -> ItemRepository<'_, A> {
         ItemRepository::new(::switchyard::__private::Conn::Tx(&mut self.tx))
     }
@@ -290,14 +290,14 @@ impl<A: ::switchyard::Access> Main<A> {
             _access: ::std::marker::PhantomData,
         })
     }
-    ///[`Account`] rows in this cluster.
+    /// [`Account`] rows in this cluster.
     pub fn accounts(&self) -> AccountRepository<'static, A> {
         AccountRepository::new(
             ::switchyard::__private::Conn::Handle(self.handle.clone()),
         )
     }
 }
-///A transaction on one server of cluster [`Main`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back.
+/// A transaction on one server of cluster [`Main`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back.
 #[derive(Debug)]
 pub struct MainTransaction<A = ::switchyard::Write> {
     tx: ::switchyard::Transaction,
@@ -312,7 +312,7 @@ impl<A: ::switchyard::Access> MainTransaction<A> {
     pub async fn rollback(self) -> ::switchyard::Result<()> {
         self.tx.rollback().await
     }
-    ///[`Account`] rows, inside this transaction.
+    /// [`Account`] rows, inside this transaction.
     pub fn accounts(&mut self) -> AccountRepository<'_, A> {
         AccountRepository::new(::switchyard::__private::Conn::Tx(&mut self.tx))
     }
@@ -416,7 +416,7 @@ impl ::switchyard::Model for Account {
         mysql: "`id`",
     };
 }
-///A new [`Account`] to insert: every field, with those that have defaults optional.
+/// A new [`Account`] to insert: every field, with those that have defaults optional.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewAccount {
     /// Type `i64`, column `id`; primary key, assigned by the database. `None` lets the database assign it.
@@ -453,10 +453,10 @@ impl ::switchyard::__private::Insert for NewAccount {
         args.add(&self.id);
         args.add(&self.email);
         args.add(&self.nickname);
-        args.add(&self.active.unwrap_or_else(|| true));
+        args.add(&self.active.unwrap_or(true));
     }
 }
-///A partial update of a [`Account`]: only the fields that are `Some` are written.
+/// A partial update of [`Account`] rows: only the fields that are `Some` are written.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountPatch {
     /// New value of `email`; `None` leaves it unchanged.
@@ -466,7 +466,7 @@ pub struct AccountPatch {
     /// New value of `active`; `None` leaves it unchanged.
     pub active: ::std::option::Option<bool>,
 }
-///Queries of [`Account`] on cluster [`Main`]; writes too when `A` is [`switchyard::Write`].
+/// Queries of [`Account`] on cluster [`Main`]; writes too when `A` is [`switchyard::Write`].
 #[derive(Debug)]
 pub struct AccountRepository<'e, A = ::switchyard::Write> {
     conn: ::switchyard::__private::Conn<'e>,
@@ -479,7 +479,7 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
             _access: ::std::marker::PhantomData,
         }
     }
-    ///The [`Account`] with this primary key, if any.
+    /// The [`Account`] with this primary key, if any.
     pub async fn find(
         mut self,
         id: i64,
@@ -493,7 +493,7 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
         args.add(&id);
         self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
     }
-    ///The [`Account`] whose `email` equals the given value, if any.
+    /// The [`Account`] whose `email` equals the given value, if any.
     pub async fn find_by_email(
         mut self,
         email: &str,
@@ -700,7 +700,7 @@ impl ::switchyard::Model for Item {
         mysql: "`sku`",
     };
 }
-///A new [`Item`] to insert: every field, with those that have defaults optional.
+/// A new [`Item`] to insert: every field, with those that have defaults optional.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewItem {
     /// Type `string`, column `sku`; primary key.
@@ -740,10 +740,10 @@ impl ::switchyard::__private::Insert for NewItem {
             ::std::option::Option::None => args.add("basic"),
         }
         args.add(&self.price);
-        args.add(&self.added_at.unwrap_or_else(|| ::switchyard::__private::now()));
+        args.add(&self.added_at.unwrap_or_else(::switchyard::__private::now));
     }
 }
-///A partial update of a [`Item`]: only the fields that are `Some` are written.
+/// A partial update of [`Item`] rows: only the fields that are `Some` are written.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemPatch {
     /// New value of `type`; `None` leaves it unchanged.
@@ -755,7 +755,7 @@ pub struct ItemPatch {
         ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
     >,
 }
-///Queries of [`Item`] on cluster [`Catalog`]; writes too when `A` is [`switchyard::Write`].
+/// Queries of [`Item`] on cluster [`Catalog`]; writes too when `A` is [`switchyard::Write`].
 #[derive(Debug)]
 pub struct ItemRepository<'e, A = ::switchyard::Write> {
     conn: ::switchyard::__private::Conn<'e>,
@@ -768,7 +768,7 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
             _access: ::std::marker::PhantomData,
         }
     }
-    ///The [`Item`] with this primary key, if any.
+    /// The [`Item`] with this primary key, if any.
     pub async fn find(
         mut self,
         sku: &str,
