@@ -140,7 +140,11 @@ mod tests {
             Ok("apostgres://u:pw@h/dbb")
         );
         assert_eq!(expand("plain", env).as_deref(), Ok("plain"));
-        assert!(expand("${UNSET}", env).unwrap_err().contains("`UNSET`"));
+        assert!(
+            expand("${UNSET}", env)
+                .expect_err("must fail")
+                .contains("`UNSET`")
+        );
         assert!(expand("${OPEN", env).is_err());
         assert!(expand("${1X}", env).is_err());
     }
@@ -150,7 +154,7 @@ mod tests {
         assert_eq!(backend_of("sqlite:data/x.db"), Ok(Backend::Sqlite));
         assert_eq!(backend_of("postgres://h/db"), Ok(Backend::Postgres));
         assert_eq!(backend_of("mariadb://h/db"), Ok(Backend::MySql));
-        let err = backend_of("oracle://u:hunter2@h").unwrap_err();
+        let err = backend_of("oracle://u:hunter2@h").expect_err("must fail");
         assert!(!err.contains("hunter2"), "{err}");
     }
 
