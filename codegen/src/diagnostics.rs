@@ -1,6 +1,6 @@
 //! Problems found in the declarations, located in their source and rendered like rustc's.
 //!
-//! Every stage reports into one [`Report`] instead of returning early, so a single run lists
+//! Every stage reports into one `Report` instead of returning early, so a single run lists
 //! every problem. A [`Diagnostic`] is resolved to line and column when it is created (the source
 //! text is at hand then), which keeps rendering a pure formatting step.
 
