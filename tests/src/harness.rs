@@ -6,6 +6,7 @@
 //! configured is skipped with a message, or fails the test when
 //! `SWITCHYARD_REQUIRE_BACKENDS=1`.
 
+use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::Connection as _;
@@ -79,7 +80,12 @@ impl TestDb {
                     if std::env::var("SWITCHYARD_REQUIRE_BACKENDS").as_deref() == Ok("1") {
                         panic!("{test}: {var} is not set and SWITCHYARD_REQUIRE_BACKENDS=1");
                     }
-                    eprintln!("SKIPPED {test} on {backend:?}: set {var} to run it");
+                    // Straight to the stderr handle: libtest captures `eprintln!` of passing
+                    // tests, and a skip must be visible in a local run.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "SKIPPED {test} on {backend:?}: set {var} to run it"
+                    );
                     return None;
                 }
             },
