@@ -28,7 +28,7 @@ fn crud(c: &mut Criterion) {
                 let id = BenchmarkId::new(side.name(), target.backend());
                 group.bench_function(id, |b| {
                     b.to_async(&rt)
-                        .iter_custom(|iters| target.run(op, side, iters));
+                        .iter_custom(|iters| async move { target.run(op, side, iters).await.wall });
                 });
             }
         }

@@ -1,7 +1,10 @@
 //! Interleaved A/B runner: the same operations as the `crud` criterion benchmark, but the two
 //! sides alternate in short rounds (switchyard then sqlx, then sqlx then switchyard, ...), so
-//! load from other processes hits both alike. Prints a markdown table of the median time per
-//! operation on each side and the median and quartiles of the per-round ratios.
+//! load from other processes hits both alike. Prints two markdown tables, wall-clock time and
+//! CPU time of the calling thread (where switchyard's own code runs), each with the median
+//! time per operation on each side, their difference and, of the per-round ratios
+//! (switchyard / sqlx), the median, a distribution-free 95% confidence interval of that
+//! median, and the quartiles.
 //!
 //! ```text
 //! SWITCHYARD_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test \
@@ -9,8 +12,10 @@
 //! ```
 //!
 //! `SWITCHYARD_BENCH_ROUNDS` (default 40) and `SWITCHYARD_BENCH_ROUND_MS` (default 40, the
-//! target duration of one side's share of a round) tune it. Run without `--bench` (as
-//! `cargo test --benches` does), it makes one short round per case as a smoke test.
+//! target duration of one side's share of a round) tune it; `SWITCHYARD_BENCH_FILTER` keeps
+//! only the cases whose `operation/backend` contains it (e.g. `insert_1000/sqlite`). Run
+//! without `--bench` (as `cargo test --benches` does), it makes two 1 ms rounds per case as a
+//! smoke test.
 
 use std::time::{Duration, Instant};
 
@@ -30,7 +35,8 @@ async fn calibrate(target: &Target, op: Op, round: Duration) -> u64 {
         let slowest = target
             .run(op, Side::Switchyard, iters)
             .await
-            .max(target.run(op, Side::Sqlx, iters).await);
+            .wall
+            .max(target.run(op, Side::Sqlx, iters).await.wall);
         if slowest >= round || iters >= 1 << 20 {
             return iters;
         }
@@ -51,6 +57,17 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
     values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
 }
 
+/// A distribution-free 95% confidence interval of the median: order statistics
+/// n/2 ± 1.96·√n/2 (clamped to the sample).
+fn median_ci(values: &mut [f64]) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let n = values.len() as f64;
+    let half = 1.96 * n.sqrt() / 2.0;
+    let lo = ((n / 2.0 - half).floor().max(0.0)) as usize;
+    let hi = ((n / 2.0 + half).ceil() as usize).min(values.len() - 1);
+    (values[lo], values[hi])
+}
+
 fn format_time(seconds: f64) -> String {
     if seconds >= 1e-3 {
         format!("{:.3} ms", seconds * 1e3)
@@ -58,6 +75,41 @@ fn format_time(seconds: f64) -> String {
         format!("{:.1} µs", seconds * 1e6)
     }
 }
+
+/// Per-operation times of one case, one entry per round.
+#[derive(Default)]
+struct Rounds {
+    ours: Vec<f64>,
+    theirs: Vec<f64>,
+    ratios: Vec<f64>,
+}
+
+impl Rounds {
+    fn push(&mut self, ours: f64, theirs: f64) {
+        self.ours.push(ours);
+        self.theirs.push(theirs);
+        self.ratios.push(ours / theirs);
+    }
+
+    /// One markdown row: medians of each side, then median, 95% CI and quartiles of the ratio.
+    fn row(&mut self, op: Op, backend: &str) -> String {
+        let (low, high) = median_ci(&mut self.ratios);
+        let ours = median(&mut self.ours);
+        let theirs = median(&mut self.theirs);
+        format!(
+            "| {} | {backend} | {} | {} | {:+.1} µs | {:.3}× | {low:.3}–{high:.3} | {:.3}–{:.3} |",
+            op.name(),
+            format_time(ours),
+            format_time(theirs),
+            (ours - theirs) * 1e6,
+            median(&mut self.ratios),
+            quantile(&mut self.ratios, 0.25),
+            quantile(&mut self.ratios, 0.75),
+        )
+    }
+}
+
+const HEADER: &str = "| operation | backend | switchyard | sqlx | difference | ratio (median of rounds) | 95% CI of median | quartiles |\n|---|---|---:|---:|---:|---:|---|---|";
 
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
@@ -78,40 +130,48 @@ fn main() {
     rt.block_on(async {
         let targets = targets().await;
         let started = Instant::now();
-        println!(
-            "| operation | backend | switchyard (median) | sqlx (median) | ratio (median) | ratio (quartiles) |"
-        );
-        println!("|---|---|---:|---:|---:|---|");
+        let (mut wall_rows, mut cpu_rows) = (Vec::new(), Vec::new());
+        let filter = std::env::var("SWITCHYARD_BENCH_FILTER").unwrap_or_default();
         for op in Op::ALL {
             for target in &targets {
+                if !format!("{}/{}", op.name(), target.backend()).contains(&filter) {
+                    continue;
+                }
                 let iters = calibrate(target, op, round).await;
-                let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+                let (mut wall, mut cpu) = (Rounds::default(), Rounds::default());
                 for r in 0..rounds {
                     let order = if r % 2 == 0 {
                         [Side::Switchyard, Side::Sqlx]
                     } else {
                         [Side::Sqlx, Side::Switchyard]
                     };
-                    let mut times = [0.0; 2];
+                    let mut times = [None; 2];
                     for side in order {
-                        let t = target.run(op, side, iters).await.as_secs_f64() / iters as f64;
-                        times[usize::from(side == Side::Sqlx)] = t;
+                        times[usize::from(side == Side::Sqlx)] =
+                            Some(target.run(op, side, iters).await);
                     }
-                    ours.push(times[0]);
-                    theirs.push(times[1]);
-                    ratios.push(times[0] / times[1]);
+                    let [Some(ours), Some(theirs)] = times else {
+                        unreachable!("both sides ran")
+                    };
+                    let per_op = |d: Duration| d.as_secs_f64() / iters as f64;
+                    wall.push(per_op(ours.wall), per_op(theirs.wall));
+                    if let (Some(a), Some(b)) = (ours.cpu, theirs.cpu) {
+                        cpu.push(per_op(a), per_op(b));
+                    }
                 }
-                println!(
-                    "| {} | {} | {} | {} | {:.3}× | {:.3}–{:.3} |",
-                    op.name(),
-                    target.backend(),
-                    format_time(median(&mut ours)),
-                    format_time(median(&mut theirs)),
-                    median(&mut ratios),
-                    quantile(&mut ratios, 0.25),
-                    quantile(&mut ratios, 0.75),
-                );
+                wall_rows.push(wall.row(op, target.backend()));
+                if !cpu.ratios.is_empty() {
+                    cpu_rows.push(cpu.row(op, target.backend()));
+                }
             }
+        }
+        println!("Wall-clock time per operation (median of {rounds} interleaved rounds):\n");
+        println!("{HEADER}");
+        wall_rows.iter().for_each(|row| println!("{row}"));
+        if !cpu_rows.is_empty() {
+            println!("\nCPU time of the calling thread per operation:\n");
+            println!("{HEADER}");
+            cpu_rows.iter().for_each(|row| println!("{row}"));
         }
         eprintln!(
             "{rounds} rounds per case, ~{} ms per side per round, in {:.0} s",

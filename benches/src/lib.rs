@@ -599,96 +599,135 @@ impl Target {
         self.backend
     }
 
-    /// Run `op` `iters` times on `side`; the time of those runs alone. Rows to insert are
-    /// built before the clock starts, and the rows inserted are deleted after it stops.
-    pub async fn run(&self, op: Op, side: Side, iters: u64) -> Duration {
+    /// Run `op` `iters` times on `side`; the wall-clock and calling-thread CPU time of those
+    /// runs alone. Rows to insert are built before the clock starts, and the rows inserted are
+    /// deleted after it stops.
+    pub async fn run(&self, op: Op, side: Side, iters: u64) -> Measured {
         let limit = u64::try_from(FILTER_LIMIT).expect("fits");
         match (op, side) {
             (Op::FindByKey, Side::Switchyard) => {
-                let start = Instant::now();
-                for i in 0..iters {
-                    let user = self.db.primary().users().find(self.key(i)).await;
-                    black_box(user.expect("find").expect("seeded row"));
-                }
-                start.elapsed()
+                measure(async {
+                    for i in 0..iters {
+                        let user = self.db.primary().users().find(self.key(i)).await;
+                        black_box(user.expect("find").expect("seeded row"));
+                    }
+                })
+                .await
             }
             (Op::FindByKey, Side::Sqlx) => {
-                let start = Instant::now();
-                for i in 0..iters {
-                    let user = self.plain.find(self.key(i)).await;
-                    black_box(user.expect("find").expect("seeded row"));
-                }
-                start.elapsed()
+                measure(async {
+                    for i in 0..iters {
+                        let user = self.plain.find(self.key(i)).await;
+                        black_box(user.expect("find").expect("seeded row"));
+                    }
+                })
+                .await
             }
             (Op::Filter100Rows, Side::Switchyard) => {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let users = self
-                        .db
-                        .primary()
-                        .users()
-                        .filter(User::KARMA.ge(FILTER_KARMA))
-                        .limit(limit)
-                        .all()
-                        .await;
-                    black_box(users.expect("filter"));
-                }
-                start.elapsed()
+                measure(async {
+                    for _ in 0..iters {
+                        let users = self
+                            .db
+                            .primary()
+                            .users()
+                            .filter(User::KARMA.ge(FILTER_KARMA))
+                            .limit(limit)
+                            .all()
+                            .await;
+                        black_box(users.expect("filter"));
+                    }
+                })
+                .await
             }
             (Op::Filter100Rows, Side::Sqlx) => {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let users = self.plain.filter(FILTER_KARMA, FILTER_LIMIT).await;
-                    black_box(users.expect("filter"));
-                }
-                start.elapsed()
+                measure(async {
+                    for _ in 0..iters {
+                        let users = self.plain.filter(FILTER_KARMA, FILTER_LIMIT).await;
+                        black_box(users.expect("filter"));
+                    }
+                })
+                .await
             }
             (Op::Insert1, Side::Switchyard) => {
                 let rows: Vec<NewUser> = (0..iters).map(|_| new_user()).collect();
-                let start = Instant::now();
-                for row in rows {
-                    let user = self.db.primary().users().insert(row).await;
-                    black_box(user.expect("insert"));
-                }
-                let elapsed = start.elapsed();
+                let measured = measure(async {
+                    for row in rows {
+                        let user = self.db.primary().users().insert(row).await;
+                        black_box(user.expect("insert"));
+                    }
+                })
+                .await;
                 self.plain.reset(self.seed_max).await;
-                elapsed
+                measured
             }
             (Op::Insert1, Side::Sqlx) => {
                 let rows: Vec<NewUser> = (0..iters).map(|_| new_user()).collect();
-                let start = Instant::now();
-                for row in rows {
-                    let user = self.plain.insert(&row).await;
-                    black_box(user.expect("insert"));
-                }
-                let elapsed = start.elapsed();
+                let measured = measure(async {
+                    for row in rows {
+                        let user = self.plain.insert(&row).await;
+                        black_box(user.expect("insert"));
+                    }
+                })
+                .await;
                 self.plain.reset(self.seed_max).await;
-                elapsed
+                measured
             }
             (Op::Insert1000, Side::Switchyard) => {
                 let batches = batches(iters);
-                let start = Instant::now();
-                for rows in batches {
-                    let users = self.db.primary().users().insert_many(&rows).await;
-                    black_box(users.expect("insert_many"));
-                }
-                let elapsed = start.elapsed();
+                let measured = measure(async {
+                    for rows in batches {
+                        let users = self.db.primary().users().insert_many(&rows).await;
+                        black_box(users.expect("insert_many"));
+                    }
+                })
+                .await;
                 self.plain.reset(self.seed_max).await;
-                elapsed
+                measured
             }
             (Op::Insert1000, Side::Sqlx) => {
                 let batches = batches(iters);
-                let start = Instant::now();
-                for rows in batches {
-                    let users = self.plain.insert_many(&rows).await;
-                    black_box(users.expect("insert_many"));
-                }
-                let elapsed = start.elapsed();
+                let measured = measure(async {
+                    for rows in batches {
+                        let users = self.plain.insert_many(&rows).await;
+                        black_box(users.expect("insert_many"));
+                    }
+                })
+                .await;
                 self.plain.reset(self.seed_max).await;
-                elapsed
+                measured
             }
         }
     }
+}
+
+/// The time one [`Target::run`] took.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured {
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// CPU time of the calling thread (where the async code runs on a current-thread
+    /// runtime: switchyard, sqlx's pool and, for PostgreSQL, its protocol code; not SQLite's
+    /// worker thread nor the server). `None` where the OS does not report it.
+    pub cpu: Option<Duration>,
+}
+
+/// CPU time of the calling thread so far, from `/proc/thread-self/schedstat` (Linux).
+pub fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Wall-clock and calling-thread CPU time of `work`.
+async fn measure(work: impl Future<Output = ()>) -> Measured {
+    let cpu_start = thread_cpu_time();
+    let start = Instant::now();
+    work.await;
+    let wall = start.elapsed();
+    let cpu = thread_cpu_time()
+        .zip(cpu_start)
+        .map(|(end, start)| end.saturating_sub(start));
+    Measured { wall, cpu }
 }
 
 /// `iters` batches of `BATCH` new users.

@@ -60,8 +60,9 @@ impl Backend {
     pub(crate) fn placeholder(self, out: &mut String, n: usize) {
         match self {
             Backend::Postgres => {
-                out.push('$');
-                out.push_str(&n.to_string());
+                use std::fmt::Write as _;
+                // Writing into a String cannot fail.
+                let _ = write!(out, "${n}");
             }
             Backend::Sqlite | Backend::MySql => out.push('?'),
         }

@@ -38,6 +38,7 @@ fn sqlx_options<DB: sqlx::Database>(o: &PoolOptions) -> SqlxPoolOptions<DB> {
         .acquire_timeout(o.acquire_timeout)
         .idle_timeout(o.idle_timeout)
         .max_lifetime(o.max_lifetime)
+        .test_before_acquire(o.test_before_acquire)
 }
 
 impl Pool {

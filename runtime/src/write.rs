@@ -20,9 +20,8 @@ pub async fn insert_one<N: Insert>(conn: &mut Conn<'_>, row: &N) -> Result<N::Mo
     let mut args = conn.args();
     row.bind(&mut args);
     let sql = N::ONE.get(conn.backend());
-    conn.fetch_all::<N::Model>(sql, args)
+    conn.fetch_optional::<N::Model>(sql, args)
         .await?
-        .pop()
         .ok_or_else(|| unreachable_no_row::<N>())
 }
 
@@ -57,14 +56,20 @@ async fn insert_batches<N: Insert>(
     per_batch: usize,
 ) -> Result<Vec<N::Model>> {
     let backend = conn.backend();
-    let mut stored = Vec::with_capacity(rows.len());
+    let mut stored = Vec::new();
     for batch in rows.chunks(per_batch) {
         let mut args = conn.args();
         for row in batch {
             row.bind(&mut args);
         }
         let sql = batch_sql::<N>(backend, batch.len());
-        stored.extend(conn.fetch_all::<N::Model>(sql, args).await?);
+        let batch = conn.fetch_all::<N::Model>(sql, args).await?;
+        if stored.is_empty() {
+            // One batch (the common case): no second move of every row.
+            stored = batch;
+        } else {
+            stored.extend(batch);
+        }
     }
     Ok(stored)
 }
