@@ -117,9 +117,9 @@ impl Conn<'_> {
         args: Args,
         want: Want,
     ) -> Result<(Fetched, Arc<Server>)> {
-        let (server, engine) = match self {
-            Conn::Handle(h) => (h.server().clone(), h.engine().clone()),
-            Conn::Tx(tx) => (tx.server.clone(), tx.engine.clone()),
+        let server = match self {
+            Conn::Handle(h) => h.server().clone(),
+            Conn::Tx(tx) => tx.server.clone(),
         };
         if let Some(e) = args.error {
             return Err(Error::query(&server.target, sqlx::Error::Encode(e)));
@@ -151,6 +151,10 @@ impl Conn<'_> {
                 }
                 _ => Err(mismatch()),
             },
+        };
+        let engine = match self {
+            Conn::Handle(h) => h.engine(),
+            Conn::Tx(tx) => &tx.engine,
         };
         engine.observe(&server, sql.as_str(), start.elapsed(), result.is_ok());
         match result {

@@ -27,40 +27,32 @@ pub struct StatementCounts {
 }
 
 impl StatementCounts {
-    /// Statements on one server.
-    pub fn get(&self, cluster: &str, shard: &str, role: Role) -> u64 {
+    fn sum(&self, keep: impl Fn(&str, &str, Role) -> bool) -> u64 {
         self.counts
             .iter()
-            .filter(|((c, s, r), _)| *c == cluster && *s == shard && *r == role)
+            .filter(|((c, s, r), _)| keep(c, s, *r))
             .map(|(_, n)| n)
             .sum()
+    }
+
+    /// Statements on one server.
+    pub fn get(&self, cluster: &str, shard: &str, role: Role) -> u64 {
+        self.sum(|c, s, r| c == cluster && s == shard && r == role)
     }
 
     /// Statements on every server of a cluster.
     pub fn cluster(&self, cluster: &str) -> u64 {
-        self.counts
-            .iter()
-            .filter(|((c, _, _), _)| *c == cluster)
-            .map(|(_, n)| n)
-            .sum()
+        self.sum(|c, _, _| c == cluster)
     }
 
     /// Statements on every server of one shard.
     pub fn shard(&self, cluster: &str, shard: &str) -> u64 {
-        self.counts
-            .iter()
-            .filter(|((c, s, _), _)| *c == cluster && *s == shard)
-            .map(|(_, n)| n)
-            .sum()
+        self.sum(|c, s, _| c == cluster && s == shard)
     }
 
     /// Statements on every replica of every cluster.
     pub fn replicas(&self) -> u64 {
-        self.counts
-            .iter()
-            .filter(|((_, _, r), _)| matches!(r, Role::Replica(_)))
-            .map(|(_, n)| n)
-            .sum()
+        self.sum(|_, _, r| matches!(r, Role::Replica(_)))
     }
 
     /// All statements.

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, sql};
+use super::{doc, option, sql};
 use crate::ident;
 use crate::model::{Cluster, Schema};
 use crate::sql::{SqlSet, Statements};
@@ -50,24 +50,13 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
             quote!(::switchyard::__private::ShardSpec { name: #shard, writer: #writer, replicas: &[#(#replicas),*] })
         });
         let p = &c.pool;
-        let opt_u32 = |v: Option<u32>| match v {
-            Some(v) => quote!(::std::option::Option::Some(#v)),
-            None => quote!(::std::option::Option::None),
-        };
-        let opt_u64 = |v: Option<u64>| match v {
-            Some(v) => quote!(::std::option::Option::Some(#v)),
-            None => quote!(::std::option::Option::None),
-        };
-        let (max, min) = (opt_u32(p.max_connections), opt_u32(p.min_connections));
+        let (max, min) = (option(p.max_connections), option(p.min_connections));
         let (acquire, idle, life) = (
-            opt_u64(p.acquire_timeout_ms),
-            opt_u64(p.idle_timeout_ms),
-            opt_u64(p.max_lifetime_ms),
+            option(p.acquire_timeout_ms),
+            option(p.idle_timeout_ms),
+            option(p.max_lifetime_ms),
         );
-        let lazy = match p.lazy {
-            Some(v) => quote!(::std::option::Option::Some(#v)),
-            None => quote!(::std::option::Option::None),
-        };
+        let lazy = option(p.lazy);
         quote! {
             ::switchyard::__private::ClusterSpec {
                 name: #name,
@@ -153,7 +142,7 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     let accessors = models.iter().map(|m| {
         let method = format_ident!("{}", ident::snake_plural(&m.name));
         let repo = format_ident!("{}", ident::repository(&m.name));
-        let d = doc::attrs(None, &[format!("[`{}`] rows in this cluster.", m.name)]);
+        let d = doc::line(format!("[`{}`] rows in this cluster.", m.name));
         quote! {
             #d
             pub fn #method(&self) -> #repo<'static, A> {

@@ -48,6 +48,11 @@ pub(crate) fn attrs(declared: Option<&str>, facts: &[String]) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// `#[doc = ..]` attributes for one generated sentence or paragraph.
+pub(crate) fn line(text: String) -> TokenStream {
+    attrs(None, &[text])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,14 @@ pub(crate) fn tokens(schema: &Schema) -> TokenStream {
     }
 }
 
+/// `Some(value)` / `None` as tokens, fully qualified.
+pub(crate) fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
 /// `::switchyard::__private::Sql { .. }` for a set of texts.
 pub(crate) fn sql(set: &SqlSet) -> TokenStream {
     let SqlSet {

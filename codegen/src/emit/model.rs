@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
-use super::{doc, repository, sql};
+use super::{doc, option, repository, sql};
 use crate::ident;
 use crate::model::{DefaultValue, Field, FieldType, Model, Schema};
 use crate::sql::{Statements, insert_order};
@@ -99,7 +99,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         let ty = rust_type(f.ty);
         let column = &f.column;
         let quoted = sql(&crate::sql::SqlSet::build(|d| d.quote(&f.column)));
-        let d = doc::attrs(None, &[format!("Filter and order by `{}`. {}", f.name, field_facts(f))]);
+        let d = doc::line(format!("Filter and order by `{}`. {}", f.name, field_facts(f)));
         quote! {
             #d
             pub const #konst: ::switchyard::Column<#name, #ty> = ::switchyard::Column::new(#column, #quoted);
@@ -127,7 +127,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             (None, _) if f.nullable => " `None` stores NULL.",
             _ => "",
         };
-        let d = doc::attrs(None, &[format!("{}{how}", field_facts(f))]);
+        let d = doc::line(format!("{}{how}", field_facts(f)));
         quote!(#d pub #id: #ty,)
     });
     let binds = insert_order(model)
@@ -157,10 +157,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let returning = sql(&st.returning);
     let one = sql(&st.insert_one);
     let columns_len = model.fields.len();
-    let pg_key_default = match &st.pg_key_default {
-        Some(d) => quote!(::std::option::Option::Some(#d)),
-        None => quote!(::std::option::Option::None),
-    };
+    let pg_key_default = option(st.pg_key_default.as_deref());
     let new_doc = doc::attrs(
         None,
         &[format!(

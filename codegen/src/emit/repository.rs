@@ -53,7 +53,7 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
         let ty = param_type(field);
         let bind = bind_param(field, &id);
         let statement = sql(set);
-        let d = doc::attrs(None, &[format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name)]);
+        let d = doc::line(format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name));
         quote! {
             #d
             pub async fn #method(mut self, #id: #ty) -> ::switchyard::Result<::std::option::Option<#name>> {
