@@ -36,10 +36,10 @@ done
 
 # Per-test databases are named sy<pid>_<n>_...; drop any a crashed run left behind.
 stale=$(mysql -h 127.0.0.1 -uroot -N -e "SHOW DATABASES LIKE 'sy%'")
-for db in $stale switchyard_test switchyard_example_animals switchyard_example_shard_one; do
+for db in $stale switchyard_test switchyard_example_animals switchyard_example_shard_one switchyard_example_content; do
   mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$db\`"
 done
-for db in switchyard_test switchyard_example_animals switchyard_example_shard_one; do
+for db in switchyard_test switchyard_example_animals switchyard_example_shard_one switchyard_example_content; do
   mysql -h 127.0.0.1 -uroot -e "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4"
 done
 echo "PostgreSQL and MariaDB are ready"

@@ -208,6 +208,24 @@ impl<'f> Report<'f> {
         self.at(loc, "").position()
     }
 
+    /// The location of bytes `range` of `value`, the string literal written at `loc`: exact
+    /// when the literal is written verbatim between its quotes (no escapes, not multi-line),
+    /// else the whole literal.
+    pub fn within(&self, loc: &Loc, value: &str, range: Range<usize>) -> Loc {
+        let verbatim = self.source(loc).is_some_and(|raw| {
+            let quoted = |q: char| raw.strip_prefix(q).and_then(|r| r.strip_suffix(q));
+            quoted('"').or_else(|| quoted('\'')) == Some(value)
+        });
+        if !verbatim || range.end > value.len() {
+            return loc.clone();
+        }
+        let inner = loc.span.start + 1;
+        Loc {
+            file: loc.file,
+            span: inner + range.start..inner + range.end,
+        }
+    }
+
     /// The source text under `loc`, if the location is valid.
     pub fn source(&self, loc: &Loc) -> Option<&'f str> {
         self.files.get(loc.file)?.text.get(loc.span.clone())

@@ -126,6 +126,50 @@ pub fn repository(model: &str) -> String {
     format!("{model}Repository")
 }
 
+/// Name of the loaded-relations wrapper of a model: `User` -> `LoadedUser`.
+pub fn loaded_struct(model: &str) -> String {
+    format!("Loaded{model}")
+}
+
+/// Name of the eager-loading request builder of a model: `User` -> `UserInclude`.
+pub fn include_struct(model: &str) -> String {
+    format!("{model}Include")
+}
+
+/// The include-builder method that takes a nested request: `posts` -> `posts_with`.
+pub fn include_with(relation: &str) -> String {
+    format!("{relation}_with")
+}
+
+/// The method that creates a related row through a direct `has_many`/`has_one` relation:
+/// `posts` -> `create_post`, `profile` -> `create_profile`.
+pub fn create_related(relation: &str) -> String {
+    let last = relation.rsplit('_').next().unwrap_or(relation);
+    let head = &relation[..relation.len() - last.len()];
+    format!("create_{head}{}", singular(last))
+}
+
+/// English singular of a lowercase plural word; the inverse of [`plural`] for the words it makes.
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies")
+        && !stem.is_empty()
+    {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "xes", "zes", "ches", "shes"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_string();
+        }
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if !stem.is_empty() && !stem.ends_with('s') => stem.to_string(),
+        _ => word.to_string(),
+    }
+}
+
+/// Names of the methods every `Loaded*` wrapper has besides its relation accessors.
+pub const LOADED_METHODS: &[&str] = &["row", "into_row", "clone"];
+
 /// Methods of a generated cluster handle; a model accessor must not take one of these names.
 pub const CLUSTER_HANDLE_METHODS: &[&str] = &[
     "reading",
@@ -148,6 +192,8 @@ pub fn transaction_type(cluster: &str) -> String {
 /// Methods of the generated `Database`; a cluster accessor must not take one of these names.
 pub const DATABASE_METHODS: &[&str] = &[
     "config",
+    "reading",
+    "writing",
     "connect",
     "engine",
     "create_tables",
@@ -165,6 +211,10 @@ pub fn is_reserved_model_name(name: &str) -> bool {
         || name.ends_with("Repository")
         || name.ends_with("Patch")
         || name.ends_with("Shard")
+        || name.ends_with("Include")
+        || name
+            .strip_prefix("Loaded")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
         || name
             .strip_prefix("New")
             .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
@@ -217,5 +267,23 @@ mod tests {
         assert_eq!(shard_enum("animals"), "AnimalsShard");
         assert_eq!(pascal("shard_one"), "ShardOne");
         assert_eq!(new_struct("User"), "NewUser");
+        assert_eq!(loaded_struct("User"), "LoadedUser");
+        assert_eq!(include_struct("User"), "UserInclude");
+        assert_eq!(include_with("posts"), "posts_with");
+    }
+
+    #[test]
+    fn create_methods_use_the_singular() {
+        assert_eq!(create_related("posts"), "create_post");
+        assert_eq!(create_related("profile"), "create_profile");
+        assert_eq!(create_related("categories"), "create_category");
+        assert_eq!(create_related("boxes"), "create_box");
+        assert_eq!(create_related("matches"), "create_match");
+        assert_eq!(create_related("blog_posts"), "create_blog_post");
+        assert_eq!(create_related("address"), "create_address");
+        assert_eq!(create_related("news"), "create_new");
+        for word in ["user", "dog", "category", "box", "match", "wish", "day"] {
+            assert_eq!(singular(&plural(word)), word);
+        }
     }
 }

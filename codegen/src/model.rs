@@ -83,12 +83,19 @@ pub struct Model {
     pub primary_key: usize,
     /// Secondary indexes (unique fields get their unique constraint from `Field::unique`).
     pub indexes: Vec<Index>,
+    /// Relations to other models (possibly in other clusters), in declaration order.
+    pub relations: Vec<Relation>,
 }
 
 impl Model {
     /// The primary key field.
     pub fn key(&self) -> &Field {
         &self.fields[self.primary_key]
+    }
+
+    /// The field with this name. Only for names `resolve` has checked.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
     }
 }
 
@@ -179,6 +186,17 @@ impl FieldType {
             .unwrap_or("?")
     }
 
+    /// Types a primary key, and so a relation key, may have: they hash and compare exactly on
+    /// every backend.
+    pub fn is_key(self) -> bool {
+        self.is_integer() || matches!(self, FieldType::String | FieldType::Uuid)
+    }
+
+    /// Types a relation's `order` may sort by in memory (not bytes or json).
+    pub fn is_orderable(self) -> bool {
+        !matches!(self, FieldType::Bytes | FieldType::Json)
+    }
+
     /// Integer types, which make auto-increment primary keys.
     pub fn is_integer(self) -> bool {
         matches!(self, FieldType::I16 | FieldType::I32 | FieldType::I64)
@@ -209,4 +227,80 @@ pub struct Index {
     pub fields: Vec<String>,
     /// A unique index.
     pub unique: bool,
+}
+
+/// A relation from one model to another, possibly in another cluster or shard.
+///
+/// Every relation, direct or `through`, is resolved to a chain of [`Hop`]s: a direct relation
+/// has one, a through-relation the hops of its `through` relation followed by those of its
+/// `source`. Loading follows the chain one query per hop, whatever clusters the hops cross.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// snake_case name as declared (`posts`); may be a Rust keyword.
+    pub name: String,
+    /// The related model's name.
+    pub target: String,
+    /// Declared kind; with `through` set, `HasMany` or `HasOne` through another relation.
+    pub kind: RelationKind,
+    /// The chain from the owning model to `target`; never empty. `hops[0].from` is the owner,
+    /// the last hop's `to` is `target`.
+    pub hops: Vec<Hop>,
+    /// For a through-relation: the name of the relation it goes through (on the owner).
+    pub through: Option<String>,
+    /// For a to-one relation: whether the related row may be absent. Always true for `has_one`;
+    /// for `belongs_to`, true when the foreign key is nullable.
+    pub optional: bool,
+    /// The relation on `target` that points back (validated: it exists, targets the owner,
+    /// and uses the same keys in reverse).
+    pub inverse_of: Option<String>,
+    /// Sort keys on `target`'s fields, applied in memory after fetching; the target's primary
+    /// key always breaks ties.
+    pub order: Vec<OrderKey>,
+    /// Keep at most this many related rows per owner (`has_many` only), after ordering.
+    pub limit: Option<u64>,
+    /// `belongs_to` only: check that the referenced row exists before insert and update.
+    pub validate: bool,
+    /// Plain-text documentation from the declarations.
+    pub doc: Option<String>,
+}
+
+/// What a relation declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RelationKind {
+    /// The owner holds the foreign key; one related row (or none when it is nullable).
+    BelongsTo,
+    /// The target holds the foreign key; at most one related row.
+    HasOne,
+    /// The target holds the foreign key; any number of related rows.
+    HasMany,
+}
+
+impl RelationKind {
+    /// Whether the relation yields many rows.
+    pub fn is_many(self) -> bool {
+        self == RelationKind::HasMany
+    }
+}
+
+/// One step of a relation chain: rows of `to` whose `to_field` equals `from_field` of a row of
+/// `from`. Both fields have the same Rust type (validated), either may be nullable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    /// Model the step starts from.
+    pub from: String,
+    /// Field of `from` whose values are looked up.
+    pub from_field: String,
+    /// Model the step reaches.
+    pub to: String,
+    /// Field of `to` that must equal `from_field`.
+    pub to_field: String,
+}
+
+/// One sort key of a relation's `order`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderKey {
+    /// Field name on the relation's target.
+    pub field: String,
+    /// `desc` was given.
+    pub descending: bool,
 }

@@ -10,6 +10,7 @@ mod cluster;
 mod field;
 mod model;
 mod names;
+mod relation;
 mod url;
 
 use crate::Error;
@@ -28,11 +29,13 @@ pub fn resolve_files(files: &[SourceFile]) -> Result<Schema, Error> {
         // Clusters and models generate Rust types into one module: one namespace for both.
         let mut types = Claims::default();
         let clusters = cluster::resolve(&clusters, &mut types, &mut report);
-        let models = model::resolve(&models, &clusters, &mut types, &mut report);
+        let mut resolved = model::resolve(&models, &clusters, &mut types, &mut report);
+        // Relations refer to other models' fields: a second pass, once all models are known.
+        relation::resolve(&models, &mut resolved, &mut report);
         if report.count() == 0 {
             return Ok(Schema {
                 clusters: clusters.resolved,
-                models,
+                models: resolved,
                 files: files.iter().map(|f| f.path.clone()).collect(),
             });
         }

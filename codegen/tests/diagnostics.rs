@@ -2,7 +2,9 @@
 //! says; plus the full example passing and several problems reported in one run.
 
 use switchyard_codegen::diagnostics::{Diagnostic, Diagnostics};
-use switchyard_codegen::model::{DefaultValue, FieldType, Schema};
+use switchyard_codegen::model::{
+    DefaultValue, FieldType, Hop, OrderKey, Relation, RelationKind, Schema,
+};
 use switchyard_codegen::parse::{SourceFile, read_dir};
 use switchyard_codegen::resolve::resolve_files;
 use switchyard_codegen::{Error, load};
@@ -612,7 +614,15 @@ fn invalid_model_name() {
 
 #[test]
 fn reserved_model_name() {
-    for name in ["UserPatch", "Database", "NewUser", "Self", "AnimalsShard"] {
+    for name in [
+        "UserPatch",
+        "Database",
+        "NewUser",
+        "Self",
+        "AnimalsShard",
+        "LoadedUser",
+        "UserInclude",
+    ] {
         let text = format!("[model.{name}]\ntable = \"t\"\n[model.{name}.fields]\n{ID}");
         let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
         assert_eq!((d.line, d.column), (1, 8));
@@ -1077,6 +1087,19 @@ fn model_type_collides_with_cluster_types() {
         );
         assert_at(&d, "schema/m.toml", 1, 8, &message, None);
     }
+    // The eager-loading types of a model, too.
+    for (cluster, ty) in [
+        ("loaded_user", "LoadedUser"),
+        ("user_include", "UserInclude"),
+    ] {
+        let clusters = format!("[cluster.{cluster}]\nwriter = \"x\"\n");
+        let d = problem(&[("schema/db.toml", &clusters), ("schema/m.toml", &user(ID))]);
+        let message = format!(
+            "model \"User\" generates the type `{ty}`, which another declaration also \
+             generates; first declared at schema/db.toml:1:10"
+        );
+        assert_at(&d, "schema/m.toml", 1, 8, &message, None);
+    }
 }
 
 #[test]
@@ -1185,21 +1208,6 @@ fn pool_values_out_of_range() {
 }
 
 #[test]
-fn relations_are_not_supported_yet() {
-    let text = with_id("[model.User.relations]\nauthor = { model = \"User\" }\n");
-    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
-    let hint = Some("for now, declare the foreign key as a plain field, e.g. `owner_id = \"i64\"`");
-    assert_at(
-        &d,
-        "schema/m.toml",
-        5,
-        1,
-        "relations are not supported yet",
-        hint,
-    );
-}
-
-#[test]
 fn invalid_sql_names() {
     let text = format!("[model.User]\ntable = \"user table\"\n[model.User.fields]\n{ID}");
     let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
@@ -1249,4 +1257,906 @@ fn read_dir_rejects_missing_or_empty_dirs() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("no `*.toml` declaration files"), "{err}");
+}
+
+// Relations.
+
+/// Models `User` and `Post` (lines 1-8); relations tables follow from line 9.
+const BLOG: &str = "[model.User.fields]
+id = { type = \"i64\", primary_key = true }
+name = \"string\"
+[model.Post.fields]
+id = { type = \"i64\", primary_key = true }
+user_id = \"i64\"
+title = \"string\"
+created_at = \"datetime\"
+";
+
+/// `BLOG` followed by `relations` (its first line is line 9).
+fn blog(relations: &str) -> String {
+    format!("{BLOG}{relations}")
+}
+
+/// The single problem of the blog models with `relations`.
+fn blog_problem(relations: &str) -> Diagnostic {
+    problem(&[PRIMARY, ("schema/m.toml", &blog(relations))])
+}
+
+fn hop(from: &str, from_field: &str, to: &str, to_field: &str) -> Hop {
+    Hop {
+        from: from.into(),
+        from_field: from_field.into(),
+        to: to.into(),
+        to_field: to_field.into(),
+    }
+}
+
+const RELATIONS_EXAMPLE: &str = r#"
+[model.User]
+cluster = "primary"
+[model.User.fields]
+id = { type = "i64", primary_key = true }
+[model.User.relations]
+posts = { has_many = "Post", foreign_key = "user_id", inverse_of = "user", order = "created_at desc, title", limit = 10, doc = "Newest first." }
+profile = { has_one = "Profile" }
+dogs = { has_many = "Dog", foreign_key = "owner_id" }
+
+[model.Profile.fields]
+id = { type = "i64", primary_key = true }
+user_id = "i64"
+
+[model.Post.fields]
+id = { type = "i64", primary_key = true }
+user_id = { type = "i64", nullable = true }
+title = "string"
+created_at = "datetime"
+[model.Post.relations]
+user = { belongs_to = "User", foreign_key = "user_id", validate = true }
+comments = { has_many = "Comment" }
+commenters = { has_many = "User", through = "comments", source = "author" }
+
+[model.Comment.fields]
+id = { type = "i64", primary_key = true }
+post_id = "i64"
+author_id = "i64"
+[model.Comment.relations]
+author = { belongs_to = "User" }
+
+[model.Dog]
+cluster = "animals"
+[model.Dog.fields]
+id = { type = "i64", primary_key = true }
+owner_id = "i64"
+[model.Dog.relations]
+owner = { belongs_to = "User", inverse_of = "dogs" }
+humans = { has_many = "Human" }
+treats = { has_many = "Treat", through = "humans" }
+home = { has_one = "Home" }
+yard = { has_one = "Yard", through = "home" }
+owner_posts = { has_many = "Post", through = "owner", source = "posts" }
+
+[model.Human]
+cluster = "animals"
+[model.Human.fields]
+id = { type = "i64", primary_key = true }
+dog_id = "i64"
+[model.Human.relations]
+treats = { has_many = "Treat" }
+
+[model.Treat]
+cluster = "animals"
+[model.Treat.fields]
+id = { type = "i64", primary_key = true }
+human_id = "i64"
+
+[model.Home]
+cluster = "animals"
+[model.Home.fields]
+id = { type = "i64", primary_key = true }
+dog_id = "i64"
+[model.Home.relations]
+yards = { has_one = "Yard" }
+
+[model.Yard]
+cluster = "animals"
+[model.Yard.fields]
+id = { type = "string", primary_key = true }
+home_id = "i64"
+"#;
+
+#[test]
+fn relations_resolve() {
+    let schema = resolve(&[
+        ("schema/databases.toml", EXAMPLE_DATABASES),
+        ("schema/relations.toml", RELATIONS_EXAMPLE),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let relation = |model: &str, name: &str| -> Relation {
+        schema.models[model]
+            .relations
+            .iter()
+            .find(|r| r.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no relation {model}.{name}"))
+    };
+    let names: Vec<&str> = schema.models["Dog"]
+        .relations
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["owner", "humans", "treats", "home", "yard", "owner_posts"],
+        "declaration order"
+    );
+
+    assert_eq!(
+        relation("User", "posts"),
+        Relation {
+            name: "posts".into(),
+            target: "Post".into(),
+            kind: RelationKind::HasMany,
+            hops: vec![hop("User", "id", "Post", "user_id")],
+            through: None,
+            optional: false,
+            inverse_of: Some("user".into()),
+            order: vec![
+                OrderKey {
+                    field: "created_at".into(),
+                    descending: true
+                },
+                OrderKey {
+                    field: "title".into(),
+                    descending: false
+                },
+            ],
+            limit: Some(10),
+            validate: false,
+            doc: Some("Newest first.".into()),
+        }
+    );
+    // has_one: the foreign key defaults to the owner's snake_case name + `_id`.
+    let profile = relation("User", "profile");
+    assert_eq!(profile.kind, RelationKind::HasOne);
+    assert_eq!(profile.hops, [hop("User", "id", "Profile", "user_id")]);
+    assert!(profile.optional);
+    // belongs_to: optional when the foreign key is nullable; `validate` kept.
+    let user = relation("Post", "user");
+    assert_eq!(user.hops, [hop("Post", "user_id", "User", "id")]);
+    assert!(user.optional && user.validate);
+    // belongs_to: the foreign key defaults to the relation's name + `_id`; across clusters.
+    let owner = relation("Dog", "owner");
+    assert_eq!(owner.hops, [hop("Dog", "owner_id", "User", "id")]);
+    assert!(!owner.optional);
+    assert_eq!(owner.inverse_of.as_deref(), Some("dogs"));
+    // Many-to-many through a join model: has_many through a belongs_to source.
+    let commenters = relation("Post", "commenters");
+    assert_eq!(commenters.through.as_deref(), Some("comments"));
+    assert_eq!(
+        commenters.hops,
+        [
+            hop("Post", "id", "Comment", "post_id"),
+            hop("Comment", "author_id", "User", "id")
+        ]
+    );
+    // The source defaults to the relation's name (`treats`), else its singular or plural.
+    assert_eq!(
+        relation("Dog", "treats").hops,
+        [
+            hop("Dog", "id", "Human", "dog_id"),
+            hop("Human", "id", "Treat", "human_id")
+        ]
+    );
+    let yard = relation("Dog", "yard");
+    assert_eq!((yard.kind, yard.optional), (RelationKind::HasOne, true));
+    assert_eq!(
+        yard.hops,
+        [
+            hop("Dog", "id", "Home", "dog_id"),
+            hop("Home", "id", "Yard", "home_id")
+        ]
+    );
+    // A source may itself be a relation with order and limit; only the hops are followed.
+    let owner_posts = relation("Dog", "owner_posts");
+    assert_eq!(
+        owner_posts.hops,
+        [
+            hop("Dog", "owner_id", "User", "id"),
+            hop("User", "id", "Post", "user_id")
+        ]
+    );
+    assert!(owner_posts.order.is_empty() && owner_posts.limit.is_none());
+}
+
+#[test]
+fn through_chains_nest() {
+    // `tags` goes through `posts` (direct) then `tags` of Post, itself a through-relation.
+    let text = blog(
+        "[model.User.relations]
+posts = { has_many = \"Post\" }
+tags = { has_many = \"Tag\", through = \"posts\" }
+first_tag = { has_one = \"Tag\", through = \"profile\", source = \"tag\" }
+profile = { has_one = \"Profile\" }
+[model.Post.relations]
+taggings = { has_many = \"Tagging\" }
+tags = { has_many = \"Tag\", through = \"taggings\", source = \"tag\" }
+[model.Tagging.fields]
+id = { type = \"i64\", primary_key = true }
+post_id = \"i64\"
+tag_id = \"i64\"
+[model.Tagging.relations]
+tag = { belongs_to = \"Tag\" }
+[model.Tag.fields]
+id = { type = \"i64\", primary_key = true }
+[model.Profile.fields]
+id = { type = \"i64\", primary_key = true }
+user_id = \"i64\"
+tag_id = { type = \"i64\", nullable = true }
+[model.Profile.relations]
+tag = { belongs_to = \"Tag\" }
+",
+    );
+    let schema = resolve(&[PRIMARY, ("schema/m.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+    let relations = &schema.models["User"].relations;
+    assert_eq!(
+        relations[1].hops,
+        [
+            hop("User", "id", "Post", "user_id"),
+            hop("Post", "id", "Tagging", "post_id"),
+            hop("Tagging", "tag_id", "Tag", "id"),
+        ]
+    );
+    // has_one through to-one steps only (a has_one and a belongs_to).
+    assert_eq!(relations[2].kind, RelationKind::HasOne);
+    assert_eq!(
+        relations[2].hops,
+        [
+            hop("User", "id", "Profile", "user_id"),
+            hop("Profile", "tag_id", "Tag", "id")
+        ]
+    );
+}
+
+#[test]
+fn relation_to_unknown_model() {
+    let d = blog_problem("[model.User.relations]\nposts = { has_many = \"Pst\" }\n");
+    let hint = Some("did you mean \"Post\"?");
+    assert_at(&d, "schema/m.toml", 10, 22, "unknown model \"Pst\"", hint);
+
+    let d = blog_problem("[model.User.relations]\nposts = { has_many = \"Zebra\" }\n");
+    let hint = Some("declared models: User, Post");
+    assert_at(&d, "schema/m.toml", 10, 22, "unknown model \"Zebra\"", hint);
+}
+
+#[test]
+fn relation_foreign_key_missing() {
+    // belongs_to: on the owner, defaulting to the relation's name + `_id`.
+    let d = blog_problem("[model.Post.relations]\nauthor = { belongs_to = \"User\" }\n");
+    let message =
+        "foreign key \"author_id\" of relation \"author\" is not a field of model \"Post\"";
+    let hint = "add `author_id = \"i64\"` to `[model.Post.fields]`, or name the foreign key with \
+                `foreign_key`";
+    assert_at(&d, "schema/m.toml", 10, 1, message, Some(hint));
+
+    // has_many: on the target, defaulting to the owner's name + `_id`; a close field is named.
+    let text = "[model.Author.fields]\nid = { type = \"i64\", primary_key = true }\n\
+                [model.Author.relations]\nposts = { has_many = \"Post\" }\n";
+    let d = blog_problem(text);
+    let message =
+        "foreign key \"author_id\" of relation \"posts\" is not a field of model \"Post\"";
+    let hint = Some(
+        "add `author_id = \"i64\"` to `[model.Post.fields]`, or name the foreign key \
+                     with `foreign_key`",
+    );
+    assert_at(&d, "schema/m.toml", 12, 1, message, hint);
+
+    let d = blog_problem(
+        "[model.User.relations]\nposts = { has_one = \"Post\", foreign_key = \"usr_id\" }\n",
+    );
+    let message = "foreign key \"usr_id\" of relation \"posts\" is not a field of model \"Post\"";
+    let hint = Some("did you mean \"user_id\"?");
+    assert_at(&d, "schema/m.toml", 10, 43, message, hint);
+
+    let d = blog_problem(
+        "[model.Post.relations]\nuser = { belongs_to = \"User\", primary_key = \"nme\" }\n",
+    );
+    let message = "`primary_key` names unknown field \"nme\" of model \"User\"";
+    let hint = Some("did you mean \"name\"?");
+    assert_at(&d, "schema/m.toml", 10, 45, message, hint);
+}
+
+#[test]
+fn relation_key_types() {
+    let text = "[model.Author.fields]
+id = { type = \"i32\", primary_key = true }
+[model.Author.relations]
+posts = { has_many = \"Post\", foreign_key = \"user_id\" }
+";
+    let d = blog_problem(text);
+    let message = "foreign key \"user_id\" of model \"Post\" has type i64, but the key it refers to, \
+                   \"id\" of model \"Author\", has type i32";
+    let hint = "a foreign key has the type of the key it refers to: declare \"user_id\" as \"i32\"";
+    assert_at(&d, "schema/m.toml", 12, 44, message, Some(hint));
+
+    // Equal types are not enough: text cannot be a key (and string and text differ).
+    let text = "[model.User.relations]
+by_name = { has_many = \"Post\", primary_key = \"name\", foreign_key = \"title\" }
+[model.Post.relations]
+by_title = { belongs_to = \"User\", foreign_key = \"created_at\" }
+";
+    let all = problems(&[PRIMARY, ("schema/m.toml", &blog(text))]);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    let message = "field \"created_at\" of model \"Post\" cannot be a relation key: it has type \
+                   datetime";
+    let hint = Some("relation keys have type i16, i32, i64, string or uuid");
+    assert_at(&all[0], "schema/m.toml", 12, 49, message, hint);
+
+    let text = blog("[model.Post.relations]\nauthor = { belongs_to = \"User\", foreign_key = \"title\", primary_key = \"bio\" }\n")
+        .replace("name = \"string\"", "bio = \"text\"");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "field \"bio\" of model \"User\" cannot be a relation key: it has type text";
+    assert_at(&d, "schema/m.toml", 10, 70, message, hint);
+}
+
+#[test]
+fn relation_inverse_of() {
+    // `name` is an i64 here, so that `writer` can refer to it.
+    let blog_problem = |posts: &str| {
+        let text = blog(&format!(
+            "[model.User.relations]\n{posts}\n[model.Post.relations]\n\
+             user = {{ belongs_to = \"User\" }}\n\
+             writer = {{ belongs_to = \"User\", foreign_key = \"user_id\", primary_key = \"name\" }}\n\
+             copies = {{ has_many = \"Post\", foreign_key = \"id\" }}\n\
+             users = {{ has_many = \"User\", through = \"copies\", source = \"user\" }}\n"
+        ))
+        .replace("name = \"string\"", "name = \"i64\"");
+        problem(&[PRIMARY, ("schema/m.toml", &text)])
+    };
+    let text = |posts: &str| posts.to_owned();
+    let d = blog_problem(&text(
+        "posts = { has_many = \"Post\", inverse_of = \"usr\" }",
+    ));
+    let hint = Some("did you mean \"user\"?");
+    let message = "`inverse_of` names unknown relation \"usr\" of model \"Post\"";
+    assert_at(&d, "schema/m.toml", 10, 43, message, hint);
+
+    let d = blog_problem(&text(
+        "posts = { has_many = \"Post\", inverse_of = \"copies\" }",
+    ));
+    let message = "`inverse_of` names relation \"copies\" of model \"Post\", which targets model \
+                   \"Post\", not \"User\"";
+    let hint = Some("the inverse of a relation of model \"User\" is a relation back to \"User\"");
+    assert_at(&d, "schema/m.toml", 10, 43, message, hint);
+
+    let d = blog_problem(&text(
+        "posts = { has_many = \"Post\", inverse_of = \"users\" }",
+    ));
+    let message = "`inverse_of` names relation \"users\" of model \"Post\", which goes `through` \
+                   another relation";
+    let hint = Some("an inverse is a direct relation over the same foreign key");
+    assert_at(&d, "schema/m.toml", 10, 43, message, hint);
+
+    let d = blog_problem(&text(
+        "posts = { has_many = \"Post\", inverse_of = \"writer\" }",
+    ));
+    let message = "`inverse_of` names relation \"writer\" of model \"Post\", which joins \
+                   Post.user_id to User.name, but this relation joins User.id to Post.user_id";
+    let hint = Some(
+        "a relation and its inverse use the same foreign key and key: set \
+                     `foreign_key` (or `primary_key`) so that they match",
+    );
+    assert_at(&d, "schema/m.toml", 10, 43, message, hint);
+
+    // Both sides belong to (or both have): not a pair.
+    let text = blog(
+        "[model.Post.relations]\nuser = { belongs_to = \"User\", inverse_of = \"author\" }\n\
+         [model.User.relations]\nauthor = { belongs_to = \"Post\", foreign_key = \"id\" }\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "`inverse_of` names relation \"author\" of model \"User\", which is belongs_to, \
+                   not has_one or has_many";
+    let hint = Some(
+        "a belongs_to and a has_one or has_many over the same foreign key are each \
+                     other's inverse",
+    );
+    assert_at(&d, "schema/m.toml", 10, 44, message, hint);
+}
+
+#[test]
+fn relation_through_step_missing() {
+    let tags =
+        "[model.Tag.fields]\nid = { type = \"i64\", primary_key = true }\npost_id = \"i64\"\n";
+    let text = |user: &str| {
+        blog(&format!(
+            "[model.User.relations]\nposts = {{ has_many = \"Post\" }}\n{user}\n\
+             [model.Post.relations]\ntags = {{ has_many = \"Tag\" }}\n{tags}"
+        ))
+    };
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &text("tags = { has_many = \"Tag\", through = \"psts\" }"),
+        ),
+    ]);
+    let message = "`through` names unknown relation \"psts\" of model \"User\"";
+    assert_at(
+        &d,
+        "schema/m.toml",
+        11,
+        38,
+        message,
+        Some("did you mean \"posts\"?"),
+    );
+
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &text("labels = { has_many = \"Tag\", through = \"posts\", source = \"tgs\" }"),
+        ),
+    ]);
+    let message = "`source` names unknown relation \"tgs\" of model \"Post\"";
+    assert_at(
+        &d,
+        "schema/m.toml",
+        11,
+        58,
+        message,
+        Some("did you mean \"tags\"?"),
+    );
+
+    // The default source: the relation's name, then its singular (or plural).
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &text("labels = { has_many = \"Tag\", through = \"posts\" }"),
+        ),
+    ]);
+    let message = "relation \"labels\" of model \"User\" goes through \"posts\" to model \"Post\", \
+                   which has no relation \"labels\" or \"label\"";
+    let hint = "name the relation to follow with `source`; relations of model \"Post\": tags";
+    assert_at(&d, "schema/m.toml", 11, 40, message, Some(hint));
+}
+
+#[test]
+fn relation_through_reaches_another_model() {
+    let text = blog(
+        "[model.User.relations]\nposts = { has_many = \"Post\" }\n\
+         authors = { has_many = \"User\", through = \"posts\", source = \"posts\" }\n\
+         [model.Post.relations]\nuser = { belongs_to = \"User\" }\nposts = { has_many = \"Post\", foreign_key = \"id\" }\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "relation \"authors\" of model \"User\" reaches model \"Post\" (through \"posts\", \
+                   then \"posts\" of model \"Post\"), not \"User\"";
+    let hint = Some("declare `has_many = \"Post\"`, or follow another relation with `source`");
+    assert_at(&d, "schema/m.toml", 11, 24, message, hint);
+}
+
+#[test]
+fn has_one_through_a_collection() {
+    let text = blog(
+        "[model.User.relations]\nposts = { has_many = \"Post\" }\n\
+         first_author = { has_one = \"User\", through = \"posts\", source = \"user\" }\n\
+         [model.Post.relations]\nuser = { belongs_to = \"User\" }\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "has_one relation \"first_author\" of model \"User\" goes through has_many \
+                   relation \"posts\" of model \"User\"";
+    let hint = Some(
+        "a has_one through-relation reaches at most one row, so no step on the way \
+                     may be has_many: declare it has_many",
+    );
+    assert_at(&d, "schema/m.toml", 11, 46, message, hint);
+}
+
+#[test]
+fn relation_names() {
+    let d = blog_problem("[model.User.relations]\nname = { has_many = \"Post\" }\n");
+    let message = "relation \"name\" of model \"User\" is named like a field; first declared at \
+                   schema/m.toml:3:1";
+    assert_at(&d, "schema/m.toml", 10, 1, message, None);
+
+    let text = blog("[model.User.relations]\nnames = { has_many = \"Post\" }\n")
+        .replace("name = \"string\"", "Names = \"string\"");
+    let all = problems(&[PRIMARY, ("schema/m.toml", &text)]);
+    let d = all
+        .iter()
+        .find(|d| d.message.contains("constant"))
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    let message = "relation \"names\" generates the constant `NAMES`, like field \"Names\" of \
+                   model \"User\"; first declared at schema/m.toml:3:1";
+    assert_at(d, "schema/m.toml", 10, 1, message, None);
+
+    let d = blog_problem("[model.User.relations]\nrow = { has_many = \"Post\" }\n");
+    let message = "relation \"row\" of model \"User\" would get the accessor `row`, which is a method \
+                   of `LoadedUser`";
+    assert_at(
+        &d,
+        "schema/m.toml",
+        10,
+        1,
+        message,
+        Some("rename the relation"),
+    );
+
+    let d = blog_problem("[model.User.relations]\nPosts = { has_many = \"Post\" }\n");
+    let message = "invalid relation name \"Posts\": must be snake_case (lowercase ASCII letters, \
+                   digits and single underscores, starting with a letter)";
+    assert_at(&d, "schema/m.toml", 10, 1, message, Some("try \"posts\""));
+
+    // Rust keywords are fine, as for fields.
+    let text = blog(
+        "[model.Post.relations]\ntype = { belongs_to = \"User\", foreign_key = \"user_id\" }\n",
+    );
+    resolve(&[PRIMARY, ("schema/m.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn relation_names_collide_with_generated_methods() {
+    let d = blog_problem(
+        "[model.User.relations]\nposts = { has_many = \"Post\" }\nposts_with = { has_many = \"Post\" }\n",
+    );
+    let message = "relation \"posts_with\" of model \"User\" is named like the include method \
+                   `posts_with` of relation \"posts\"; first declared at schema/m.toml:10:1";
+    assert_at(&d, "schema/m.toml", 11, 1, message, None);
+
+    let d = blog_problem(
+        "[model.User.relations]\ncreate_post = { has_one = \"Post\" }\nposts = { has_many = \"Post\" }\n",
+    );
+    let message = "relation \"posts\" of model \"User\" generates the method `create_post`, which \
+                   is the name of another relation; first declared at schema/m.toml:10:1";
+    assert_at(&d, "schema/m.toml", 11, 1, message, None);
+
+    let d = blog_problem(
+        "[model.User.relations]\npost = { has_one = \"Post\" }\nposts = { has_many = \"Post\" }\n",
+    );
+    let message = "relation \"posts\" of model \"User\" generates the method `create_post`, like \
+                   another relation; first declared at schema/m.toml:10:1";
+    assert_at(&d, "schema/m.toml", 11, 1, message, None);
+
+    // Through-relations create nothing: `create_post` is free.
+    let text = blog(
+        "[model.User.relations]\nposts = { has_many = \"Post\" }\n\
+         post = { has_many = \"Post\", through = \"posts\", source = \"me\" }\n\
+         [model.Post.relations]\nme = { has_one = \"Post\", foreign_key = \"id\" }\n",
+    );
+    resolve(&[PRIMARY, ("schema/m.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn through_cycles() {
+    let text = blog(
+        "[model.User.relations]\n\
+         a = { has_many = \"Post\", through = \"b\" }\n\
+         b = { has_many = \"Post\", through = \"a\" }\n\
+         c = { has_many = \"Post\", through = \"c\" }\n\
+         d = { has_many = \"Post\", through = \"a\" }\n",
+    );
+    let all = problems(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let hint = Some(
+        "a relation cannot go through itself, directly or by way of others: the chain \
+                     must end in direct relations (belongs_to, has_one or has_many without \
+                     `through`)",
+    );
+    let message = "through-relations form a cycle: User.a -> User.b -> User.a";
+    assert_at(&all[0], "schema/m.toml", 10, 36, message, hint);
+    let message = "through-relations form a cycle: User.c -> User.c";
+    assert_at(&all[1], "schema/m.toml", 12, 36, message, hint);
+
+    // Across models, by way of a source.
+    let text = blog(
+        "[model.User.relations]\n\
+         posts = { has_many = \"Post\" }\n\
+         x = { has_many = \"User\", through = \"posts\", source = \"y\" }\n\
+         [model.Post.relations]\n\
+         user = { belongs_to = \"User\" }\n\
+         y = { has_many = \"User\", through = \"user\", source = \"x\" }\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "through-relations form a cycle: User.x -> Post.y -> User.x";
+    assert_at(&d, "schema/m.toml", 11, 54, message, hint);
+}
+
+#[test]
+fn through_chain_too_long() {
+    let mut text =
+        String::from("[model.User.relations]\nr0 = { has_one = \"User\", foreign_key = \"id\" }\n");
+    for i in 1..40 {
+        text.push_str(&format!(
+            "r{i} = {{ has_one = \"User\", through = \"r{}\", source = \"r0\" }}\n",
+            i - 1
+        ));
+    }
+    let d = blog_problem(&text);
+    let message = "relation \"r32\" of model \"User\" is a chain of more than 32 hops";
+    let hint = Some(
+        "through-relations may go through through-relations, but a chain has at most \
+                     32 hops",
+    );
+    assert_at(&d, "schema/m.toml", 42, 1, message, hint);
+
+    // Nested the other way round, so that resolving the first one recurses 40 deep.
+    let mut text = String::from("[model.User.relations]\n");
+    for i in (1..400).rev() {
+        text.push_str(&format!(
+            "r{i} = {{ has_one = \"User\", through = \"r{}\", source = \"r0\" }}\n",
+            i - 1
+        ));
+    }
+    text.push_str("r0 = { has_one = \"User\", foreign_key = \"id\" }\n");
+    let d = blog_problem(&text);
+    let message = "relation \"r399\" of model \"User\" is a chain of more than 32 hops";
+    assert_at(&d, "schema/m.toml", 10, 1, message, hint);
+}
+
+#[test]
+fn relation_shape() {
+    let d = blog_problem("[model.User.relations]\nposts = { has_many = \"Post\", limt = 5 }\n");
+    let message = "unknown key \"limt\" in relation \"posts\" of model \"User\"";
+    assert_at(
+        &d,
+        "schema/m.toml",
+        10,
+        30,
+        message,
+        Some("did you mean \"limit\"?"),
+    );
+
+    let d = blog_problem("[model.User.relations]\nposts = { foreign_key = \"user_id\" }\n");
+    let message = "relation \"posts\" of model \"User\" needs one of belongs_to, has_one, has_many";
+    let hint = Some("name the related model with its kind, e.g. `posts = { has_many = \"Post\" }`");
+    assert_at(&d, "schema/m.toml", 10, 1, message, hint);
+
+    // A misspelt kind is reported once, as an unknown key.
+    let d = blog_problem("[model.User.relations]\nposts = { has_mny = \"Post\" }\n");
+    let message = "unknown key \"has_mny\" in relation \"posts\" of model \"User\"";
+    let hint = Some("did you mean \"has_many\"?");
+    assert_at(&d, "schema/m.toml", 10, 11, message, hint);
+
+    let d = blog_problem(
+        "[model.User.relations]\nposts = { has_many = \"Post\", has_one = \"Post\" }\n",
+    );
+    let message = "relation \"posts\" of model \"User\" has both `has_many` and `has_one`";
+    let hint = Some("a relation has exactly one kind: one of belongs_to, has_one, has_many");
+    assert_at(&d, "schema/m.toml", 10, 30, message, hint);
+
+    let d = blog_problem("[model.User.relations]\nposts = \"Post\"\n");
+    let message = "relation \"posts\" of model \"User\" must be a table, not a string";
+    assert_at(&d, "schema/m.toml", 10, 9, message, None);
+
+    let d = blog_problem("[model.User.relations]\nposts = { has_many = [\"Post\"] }\n");
+    let message = "`has_many` must be a string, not an array";
+    assert_at(&d, "schema/m.toml", 10, 22, message, None);
+
+    let d =
+        blog_problem("[model.User.relations]\nposts = { has_many = \"Post\", limit = \"5\" }\n");
+    let message = "`limit` must be an integer, not a string";
+    let hint = Some("write the value without quotes");
+    assert_at(&d, "schema/m.toml", 10, 38, message, hint);
+
+    let d = blog_problem("[model.User.relations]\nposts = { has_many = \"Post\", limit = 0 }\n");
+    let message = "`limit` must be at least 1, not 0";
+    assert_at(&d, "schema/m.toml", 10, 38, message, None);
+}
+
+#[test]
+fn relation_keys_that_do_not_fit_the_kind() {
+    let d =
+        blog_problem("[model.User.relations]\nposts = { has_many = \"Post\", validate = true }\n");
+    let message = "`validate` is only for belongs_to relations, and relation \"posts\" of model \
+                   \"User\" is has_many";
+    let hint = Some("`validate` checks that the row a belongs_to refers to exists");
+    assert_at(&d, "schema/m.toml", 10, 30, message, hint);
+
+    let d = blog_problem("[model.User.relations]\npost = { has_one = \"Post\", limit = 1 }\n");
+    let message = "`limit` is only for has_many relations, and relation \"post\" of model \"User\" is has_one";
+    let hint = Some("a to-one relation yields at most one row");
+    assert_at(&d, "schema/m.toml", 10, 28, message, hint);
+
+    let d = blog_problem(
+        "[model.Post.relations]\nuser = { belongs_to = \"User\", order = \"name\" }\n",
+    );
+    let message = "`order` is only for has_many and has_one relations, and relation \"user\" of \
+                   model \"Post\" is belongs_to";
+    let hint = Some("a belongs_to relation yields at most one row");
+    assert_at(&d, "schema/m.toml", 10, 31, message, hint);
+
+    let d = blog_problem(
+        "[model.Post.relations]\nuser = { belongs_to = \"User\" }\nauthor = { belongs_to = \"User\", through = \"user\" }\n",
+    );
+    let message = "`through` is only for has_many and has_one relations, and relation \"author\" of \
+                   model \"Post\" is belongs_to";
+    let hint = Some("declare a to-one relation through another as `has_one` with `through`");
+    assert_at(&d, "schema/m.toml", 11, 33, message, hint);
+
+    let d = blog_problem(
+        "[model.User.relations]\nposts = { has_many = \"Post\", source = \"user\" }\n",
+    );
+    let message = "relation \"posts\" of model \"User\" has `source` but no `through`";
+    let hint = Some(
+        "`source` names the relation to follow on the model reached `through` another \
+                     relation; remove it, or add `through`",
+    );
+    assert_at(&d, "schema/m.toml", 10, 30, message, hint);
+
+    let all = problems(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &blog(
+                "[model.User.relations]\nposts = { has_many = \"Post\" }\n\
+                 again = { has_many = \"Post\", through = \"posts\", source = \"posts\", \
+                 foreign_key = \"id\", primary_key = \"id\", inverse_of = \"user\" }\n",
+            ),
+        ),
+    ]);
+    let found: Vec<(usize, usize, &str)> = all
+        .iter()
+        .map(|d| (d.line, d.column, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                11,
+                67,
+                "relation \"again\" of model \"User\" goes `through` another relation, so it \
+                 cannot have `foreign_key`"
+            ),
+            (
+                11,
+                87,
+                "relation \"again\" of model \"User\" goes `through` another relation, so it \
+                 cannot have `primary_key`"
+            ),
+            (
+                11,
+                107,
+                "relation \"again\" of model \"User\" goes `through` another relation, so it \
+                 cannot have `inverse_of`"
+            ),
+        ]
+    );
+    assert_eq!(
+        all[0].hint.as_deref(),
+        Some("its keys come from the relations it goes through")
+    );
+}
+
+#[test]
+fn relation_order() {
+    let posts = |order: &str| {
+        blog_problem(&format!(
+            "[model.User.relations]\nposts = {{ has_many = \"Post\", order = \"{order}\" }}\n"
+        ))
+    };
+    let syntax = "write sort keys as `field`, `field asc` or `field desc`, separated by commas, \
+                  e.g. `order = \"created_at desc, title\"`";
+    let d = posts("created_at sideways");
+    let message = "unknown sort direction \"sideways\" in `order` (expected asc or desc)";
+    assert_at(&d, "schema/m.toml", 10, 50, message, Some(syntax));
+
+    let d = posts("title, created_at dsc");
+    let message = "unknown sort direction \"dsc\" in `order` (expected asc or desc)";
+    assert_at(
+        &d,
+        "schema/m.toml",
+        10,
+        57,
+        message,
+        Some("did you mean \"desc\"?"),
+    );
+
+    let d = posts("created_at desc title");
+    let message = "unexpected \"title\" after the sort key \"created_at\" in `order`";
+    assert_at(&d, "schema/m.toml", 10, 55, message, Some(syntax));
+
+    let d = posts("title,,id");
+    assert_at(
+        &d,
+        "schema/m.toml",
+        10,
+        45,
+        "empty sort key in `order`",
+        Some(syntax),
+    );
+
+    let d = posts(" ");
+    assert_at(
+        &d,
+        "schema/m.toml",
+        10,
+        38,
+        "`order` is empty",
+        Some(syntax),
+    );
+
+    let d = posts("title, craeted_at desc");
+    let message = "`order` names unknown field \"craeted_at\" of model \"Post\"";
+    let hint = Some("did you mean \"created_at\"?");
+    assert_at(&d, "schema/m.toml", 10, 46, message, hint);
+
+    let d = posts("title, id DESC, title");
+    let message =
+        "field \"title\" is listed twice in `order`; first declared at schema/m.toml:10:39";
+    assert_at(&d, "schema/m.toml", 10, 55, message, None);
+
+    let text = blog("[model.User.relations]\nposts = { has_many = \"Post\", order = \"data\" }\n")
+        .replace("title = \"string\"", "data = \"json\"");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let message = "cannot order by field \"data\" of type json";
+    let hint = Some("bytes and json fields have no order; sort by another field");
+    assert_at(&d, "schema/m.toml", 10, 39, message, hint);
+
+    // With escapes in the literal, the whole string is pointed at.
+    let d = posts("created_at \\u0020sideways");
+    let message = "unknown sort direction \"sideways\" in `order` (expected asc or desc)";
+    assert_at(&d, "schema/m.toml", 10, 38, message, Some(syntax));
+}
+
+#[test]
+fn relation_problems_do_not_cascade() {
+    // The target's own problem is reported; its missing foreign key would be noise.
+    let text = blog("[model.User.relations]\nposts = { has_many = \"Post\" }\n")
+        .replace("user_id = \"i64\"", "user_id = \"integr\"");
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        6,
+        11,
+        "unknown field type \"integr\"",
+        Some(
+            "field types are: bool, i16, i32, i64, f32, f64, string, text, bytes, uuid, date, \
+              time, datetime, json",
+        ),
+    );
+
+    // A broken relation fails silently where another goes through it or names it as inverse.
+    let text = blog(
+        "[model.User.relations]\nposts = { has_many = \"Post\", foreign_key = \"writer_id\" }\n\
+         titles = { has_many = \"Post\", through = \"posts\", source = \"me\" }\n\
+         [model.Post.relations]\nme = { has_one = \"Post\", foreign_key = \"id\" }\n\
+         user = { belongs_to = \"User\", inverse_of = \"posts\" }\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!((d.line, d.column), (10, 44), "{d}");
+
+    // A relation whose kind could not be read is not followed either.
+    let text = blog(
+        "[model.User.relations]\nposts = { has_many = 1 }\n\
+         titles = { has_many = \"Post\", through = \"posts\", source = \"me\" }\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!((d.line, d.column), (10, 22), "{d}");
+}
+
+#[test]
+fn relations_across_files() {
+    let schema = resolve(&[
+        PRIMARY,
+        (
+            "schema/a.toml",
+            "[model.Post.fields]\nid = { type = \"i64\", primary_key = true }\nuser_id = \"i64\"\n\
+             [model.Post.relations]\nuser = { belongs_to = \"User\" }\n",
+        ),
+        (
+            "schema/b.toml",
+            &user(&format!(
+                "{ID}[model.User.relations]\nposts = {{ has_many = \"Post\" }}\n"
+            )),
+        ),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        schema.models["User"].relations[0].hops,
+        [hop("User", "id", "Post", "user_id")]
+    );
+    assert_eq!(
+        schema.models["Post"].relations[0].hops,
+        [hop("Post", "user_id", "User", "id")]
+    );
 }

@@ -45,7 +45,33 @@ cluster = "animals"
 id = { type = "uuid", primary_key = true }
 weight = { type = "f64", default = 1.5 }
 good = { type = "bool", default = true }
+owner_id = { type = "i64", nullable = true }
 [model.Dog.relations]
+owner = { belongs_to = "User", validate = true, inverse_of = "dogs" }
+humans = { has_many = "Human", order = "name desc, id", limit = 3 }
+treats = { has_many = "Treat", through = "humans" }
+first_human = { has_one = "Human", doc = "The oldest." }
+vets = { has_many = "User", through = "owner", source = "me" }
+
+[model.Human]
+cluster = "animals"
+[model.Human.fields]
+id = { type = "uuid", primary_key = true }
+dog_id = "uuid"
+name = "string"
+[model.Human.relations]
+treats = { has_many = "Treat", foreign_key = "giver_id", primary_key = "id" }
+dog = { belongs_to = "Dog", inverse_of = "humans" }
+
+[model.Treat]
+cluster = "animals"
+[model.Treat.fields]
+id = { type = "i32", primary_key = true }
+giver_id = "uuid"
+
+[model.User.relations]
+dogs = { has_many = "Dog", foreign_key = "owner_id" }
+me = { has_one = "User", foreign_key = "id" }
 "#;
 
 /// Syntax fragments inserted by mutations.
@@ -125,6 +151,22 @@ const WORDS: &[&str] = &[
     "\"${A:-${B}}\"",
     "\"\"",
     "[\"id\"]",
+    "belongs_to",
+    "has_one",
+    "has_many",
+    "foreign_key",
+    "inverse_of",
+    "order",
+    "limit",
+    "through",
+    "source",
+    "validate",
+    "humans",
+    "treats",
+    "owner",
+    "Dog",
+    "Human",
+    "\"id desc\"",
 ];
 
 /// xorshift64*: small, fast and reproducible.
@@ -277,6 +319,13 @@ fn edge_inputs_never_panic() {
         "[cluster.a.shard]\nx = 1\n".into(),
         "[cluster.a]\nwriter = \"${\"\nreplicas = [\"${é\", \"é${A:-é\", \"\"]\n".into(),
         "[cluster.a]\nwriter = '''\n${X'''\n".into(),
+        "[model.A.fields]\nid = { type = \"i64\", primary_key = true }\n[model.A.relations]\n\
+         a = { has_many = \"A\", through = \"a\", source = \"a\" }\n\
+         b = { has_one = \"A\", through = \"a\" }\nc = { has_many = \"A\", through = \"b\", \
+         source = \"c\", order = \",, x y z\" }\nd = { belongs_to = \"A\", foreign_key = \"id\", \
+         inverse_of = \"d\" }\ne = { has_many = \"B\", order = \"\\u00e9 desc\", limit = -1 }"
+            .into(),
+        "[model.A.relations]\nx = {}\ny = { has_one = {}, has_many = [] }\nz = []\n".into(),
         deep_array,
         deep_keys,
         deep_tables,

@@ -126,13 +126,37 @@ pub enum Error {
         /// The key that was looked up, formatted.
         key: String,
     },
+    /// A relation was read from a loaded row without having been requested.
+    #[error(
+        "relation `{relation}` of {model} was not loaded: request it with `.include(...)` on \
+         the query, or load it lazily"
+    )]
+    NotLoaded {
+        /// The owning model.
+        model: &'static str,
+        /// The relation's name.
+        relation: &'static str,
+    },
+    /// A row refers to a related row that does not exist: a `belongs_to` whose parent is
+    /// missing, or a `validate = true` check before a write.
+    #[error("{relation}: no {target} with key {key} in cluster `{cluster}`")]
+    MissingRelated {
+        /// `Owner.relation`.
+        relation: &'static str,
+        /// The related model.
+        target: &'static str,
+        /// The missing key, formatted.
+        key: String,
+        /// The cluster that was searched (every shard of it).
+        cluster: &'static str,
+    },
 }
 
 impl Error {
     /// The database this error happened on, if it involves one.
     pub fn target(&self) -> Option<&Target> {
         match self {
-            Error::Config(_) => None,
+            Error::Config(_) | Error::NotLoaded { .. } | Error::MissingRelated { .. } => None,
             Error::Connect { target, .. }
             | Error::Query { target, .. }
             | Error::UniqueViolation { target, .. }

@@ -106,6 +106,17 @@ impl Conn<'_> {
         }
     }
 
+    /// The engine and routing of this connection, for statements in other clusters (relations).
+    /// A transaction's routing is the writer's.
+    pub fn ctx(&self) -> crate::lookup::Ctx {
+        match self {
+            Conn::Handle(h) => crate::lookup::Ctx::new(h.engine().clone(), h.routing()),
+            Conn::Tx(tx) => {
+                crate::lookup::Ctx::new(tx.engine.clone(), crate::role::Routing::Writing)
+            }
+        }
+    }
+
     /// Empty arguments for this connection's backend.
     pub fn args(&self) -> Args {
         Args::new(self.backend())

@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use std::ops;
 
 use crate::backend::{Backend, Sql};
+use crate::key::Key;
 use crate::value::{Args, Bind, Value};
 
 /// A typed handle on one column of model `M` whose values are `T` (the non-null type, also
@@ -35,9 +36,32 @@ impl<M, T> fmt::Debug for Column<M, T> {
 
 type Param = Box<dyn Bind + 'static>;
 
+/// A set of relation keys, bound as one array on PostgreSQL and one value per key elsewhere.
+trait KeySet: Send + Sync {
+    fn len(&self) -> usize;
+    fn bind_one(&self, i: usize, args: &mut Args);
+    fn bind_array(&self, args: &mut Args);
+}
+
+impl<K: Key> KeySet for Vec<K> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn bind_one(&self, i: usize, args: &mut Args) {
+        args.add(&self[i]);
+    }
+
+    fn bind_array(&self, args: &mut Args) {
+        let keys: Vec<&K> = self.iter().collect();
+        K::bind_array(&keys, args);
+    }
+}
+
 enum Node {
     Compare(Sql, &'static str, Param),
     In(Sql, Vec<Param>, bool),
+    Keys(Sql, Box<dyn KeySet>, bool),
     Null(Sql, bool),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
@@ -112,6 +136,17 @@ impl<M, T> Column<M, T> {
     /// `column IS NOT NULL`.
     pub fn is_not_null(&self) -> Expr<M> {
         self.expr(Node::Null(self.quoted, false))
+    }
+
+    /// `column IN keys` (or `NOT IN`), for keys computed at run time in another database
+    /// (`where_has`). PostgreSQL binds one array, so any number of keys fits; SQLite and MariaDB
+    /// bind one value per key, and a set over their limit fails the statement with a clear error.
+    #[doc(hidden)]
+    pub fn in_keys(&self, keys: Vec<T>, negated: bool) -> Expr<M>
+    where
+        T: Key,
+    {
+        self.expr(Node::Keys(self.quoted, Box::new(keys), negated))
     }
 
     /// Ascending order on this column.
@@ -277,6 +312,46 @@ impl Node {
                     param(sql, value);
                 }
                 sql.push(')');
+            }
+            Node::Keys(_, keys, negated) if keys.len() == 0 => {
+                sql.push_str(if *negated { "1 = 1" } else { "1 = 0" });
+            }
+            Node::Keys(column, keys, negated) if backend == Backend::Postgres => {
+                sql.push_str(if *negated { "NOT (" } else { "(" });
+                sql.push_str(column.get(backend));
+                sql.push_str(" = ANY(");
+                *bound += 1;
+                backend.placeholder(sql, *bound);
+                sql.push_str("))");
+                if let Some(args) = args {
+                    keys.bind_array(args);
+                }
+            }
+            Node::Keys(column, keys, negated) => {
+                sql.push_str(column.get(backend));
+                sql.push_str(if *negated { " NOT IN (" } else { " IN (" });
+                for i in 0..keys.len() {
+                    sql.push_str(if i == 0 { "?" } else { ", ?" });
+                    *bound += 1;
+                    if let Some(args) = args {
+                        keys.bind_one(i, args);
+                    }
+                }
+                sql.push(')');
+                if let Some(args) = args
+                    && *bound > backend.max_binds()
+                    && args.error.is_none()
+                {
+                    args.error = Some(
+                        format!(
+                            "switchyard: a key filter of {} keys exceeds {backend}'s limit of {} \
+                             bound values per statement; narrow the related filter",
+                            keys.len(),
+                            backend.max_binds()
+                        )
+                        .into(),
+                    );
+                }
             }
             Node::Null(column, is_null) => {
                 sql.push_str(column.get(backend));

@@ -16,13 +16,17 @@
 mod backend;
 mod config;
 mod database;
+mod eager;
 mod error;
 mod exec;
 mod expr;
+mod key;
+mod lookup;
 mod model;
 mod observe;
 mod pool;
 mod query;
+mod relation;
 mod role;
 mod transaction;
 mod url;
@@ -32,11 +36,15 @@ mod write;
 pub use backend::Backend;
 pub use config::{Config, Observer, PoolOptions};
 pub use database::{Engine, Handle};
+pub use eager::{Eager, NoRelations, Related, load};
 pub use error::{DriverError, Error, Result, Target};
 pub use expr::{Column, Expr, Order};
+pub use key::{Key, SortKey};
+pub use lookup::Scope;
 pub use model::Model;
 pub use observe::{StatementCounts, StatementEvent};
 pub use query::Query;
+pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use role::{Access, Read, Role, Routing, Write};
 pub use transaction::Transaction;
 pub use url::redact as redact_url;
@@ -65,10 +73,15 @@ macro_rules! include_generated {
 pub mod __private {
     pub use crate::backend::Sql;
     pub use crate::config::{ClusterSpec, PoolSpec, ShardSpec};
+    pub use crate::eager::{FetchFn, Fetched, compose, keys, link, load_many, load_one};
     pub use crate::exec::{Conn, SqlText};
+    pub use crate::lookup::{Ctx, Single, distinct, select_in, select_where};
     pub use crate::model::Insert;
+    pub use crate::relation::{HasFn, always, found, require};
     pub use crate::value::{Args, FromRow, Row};
     pub use crate::write::{Patch, delete_where, insert_many, insert_one, run_ddl};
+    pub use futures_util::future::BoxFuture;
+    pub use futures_util::try_join;
     pub use sqlx::Error as SqlxError;
 
     /// The current time, truncated to microseconds so it round-trips exactly on every backend.

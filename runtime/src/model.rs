@@ -2,12 +2,20 @@
 //! per dialect, and how to bind and decode values.
 
 use crate::backend::Sql;
+use crate::key::Key;
 use crate::value::{Args, FromRow};
 
 /// A generated model: one table, queried through its own cluster's handles.
-pub trait Model: FromRow + Send + Sync + Unpin + 'static {
+pub trait Model: FromRow + Clone + Send + Sync + Unpin + 'static {
     /// Model name as declared.
     const NAME: &'static str;
+    /// The primary key's type.
+    type Key: Key;
+    /// Position of the model's cluster in the generated topology.
+    #[doc(hidden)]
+    const CLUSTER: usize;
+    /// The primary key of this row.
+    fn key(&self) -> &Self::Key;
     /// `SELECT <every column> FROM <table>`.
     #[doc(hidden)]
     const SELECT: Sql;

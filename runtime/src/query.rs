@@ -6,9 +6,23 @@ use crate::backend::Backend;
 use crate::error::Result;
 use crate::exec::Conn;
 use crate::expr::{Expr, Order};
+use crate::lookup::Ctx;
 use crate::model::{Model, Present};
+use crate::relation::{HasFuture, Relation};
 use crate::role::Access;
 use crate::value::Args;
+
+/// A `where_has` filter waiting for its keys from the related model's database.
+struct Pending<M> {
+    relation: &'static str,
+    resolve: Box<dyn FnOnce(Ctx) -> HasFuture<M> + Send>,
+}
+
+impl<M> std::fmt::Debug for Pending<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "where_has({})", self.relation)
+    }
+}
 
 /// A query on model `M`: filter, order, limit and offset, then run with [`all`](Self::all),
 /// [`first`](Self::first), [`count`](Self::count) or [`exists`](Self::exists).
@@ -20,6 +34,7 @@ pub struct Query<'e, M, A> {
     order: Vec<Order<M>>,
     limit: Option<u64>,
     offset: Option<u64>,
+    pending: Vec<Pending<M>>,
     _marker: PhantomData<fn() -> A>,
 }
 
@@ -33,8 +48,67 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
             order: Vec::new(),
             limit: None,
             offset: None,
+            pending: Vec::new(),
             _marker: PhantomData,
         }
+    }
+
+    /// Keep rows that have at least one related row matching `filter` (`None`: any related
+    /// row), wherever the related model lives.
+    ///
+    /// Runs when the query runs: first the related model's matching keys are fetched from its
+    /// database (one query per hop of the relation, on every shard, with this query's routing),
+    /// then they filter this query as `key IN (...)`. The cost is one extra query per hop and
+    /// the matching keys in memory; PostgreSQL binds them as one array, so any number fits,
+    /// while SQLite and MariaDB bind one value per key and fail the statement with a clear
+    /// error past 32,766 and 65,535 keys.
+    pub fn where_has<T: Model, K: 'static>(
+        self,
+        relation: Relation<M, T, K>,
+        filter: impl Into<Option<Expr<T>>>,
+    ) -> Self {
+        self.pending_has(relation, filter.into(), false)
+    }
+
+    /// Keep rows that have no related row matching `filter` (`None`: no related row at all),
+    /// wherever the related model lives; rows with a null foreign key have none. Same cost as
+    /// [`where_has`](Self::where_has).
+    pub fn where_has_not<T: Model, K: 'static>(
+        self,
+        relation: Relation<M, T, K>,
+        filter: impl Into<Option<Expr<T>>>,
+    ) -> Self {
+        self.pending_has(relation, filter.into(), true)
+    }
+
+    fn pending_has<T: Model, K: 'static>(
+        mut self,
+        relation: Relation<M, T, K>,
+        filter: Option<Expr<T>>,
+        negated: bool,
+    ) -> Self {
+        self.pending.push(Pending {
+            relation: relation.name(),
+            resolve: Box::new(move |ctx| relation.has(filter, negated, ctx)),
+        });
+        self
+    }
+
+    /// The engine and routing relation statements of this query use.
+    pub(crate) fn ctx(&self) -> Ctx {
+        self.conn.ctx()
+    }
+
+    /// Turn pending `where_has` filters into plain filters on this model.
+    async fn resolve(&mut self) -> Result<()> {
+        for pending in std::mem::take(&mut self.pending) {
+            let condition = (pending.resolve)(self.conn.ctx()).await?;
+            self.filter = Some(match self.filter.take() {
+                Some(existing) => existing.and(condition),
+                None => condition,
+            });
+        }
+        Ok(())
     }
 
     /// Keep rows matching `condition` (and any earlier filter).
@@ -102,6 +176,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// Every matching row.
     pub async fn all(mut self) -> Result<Vec<M>> {
+        self.resolve().await?;
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
         let sql = self.select(M::SELECT.get(backend), backend, &mut args);
@@ -110,6 +185,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// The first matching row (in the query's order).
     pub async fn first(mut self) -> Result<Option<M>> {
+        self.resolve().await?;
         self.limit = Some(1);
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
@@ -119,6 +195,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// How many rows match (order, limit and offset do not apply).
     pub async fn count(mut self) -> Result<i64> {
+        self.resolve().await?;
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
         let mut sql = String::from(M::COUNT.get(backend));
@@ -128,6 +205,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// Whether any row matches.
     pub async fn exists(mut self) -> Result<bool> {
+        self.resolve().await?;
         self.limit = Some(1);
         self.order.clear();
         let backend = self.conn.backend();

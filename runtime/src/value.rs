@@ -8,7 +8,7 @@ use sqlx::{Arguments, Row as _};
 
 use crate::backend::Backend;
 
-type BoxDynError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxDynError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Bound values of one statement, for one backend.
 ///

@@ -44,6 +44,7 @@ fn snapshot_shapes() {
         r#type: Some("special".into()),
         price: Some(2.5),
         added_at: None,
+        owner_id: None,
     };
     assert_eq!(item.r#type.as_deref(), Some("special"));
 
@@ -85,7 +86,7 @@ async fn snapshot_round_trip_on_sqlite() {
         .find_by_email("ada@example.com")
         .await
         .expect("find by email");
-    assert_eq!(found, Some(ada));
+    assert_eq!(found.as_ref(), Some(&ada));
 
     let west = db.catalog().shard(CatalogShard::West);
     let stored = west
@@ -115,6 +116,64 @@ async fn snapshot_round_trip_on_sqlite() {
         .await
         .expect("count on the default shard");
     assert_eq!(east, 0, "the default shard is another database");
+
+    // Relations across the clusters: create on the default shard, a second item on `west`,
+    // then load the account's items from every shard in the declared order.
+    let cheap = ada
+        .create_item(
+            &db,
+            NewItem {
+                sku: "B-2".into(),
+                price: Some(1.0),
+                ..NewItem::default()
+            },
+        )
+        .await
+        .expect("create related");
+    assert_eq!(cheap.owner_id, Some(ada.id));
+    let dear = west
+        .items()
+        .insert(NewItem {
+            sku: "C-3".into(),
+            price: Some(9.0),
+            owner_id: Some(ada.id),
+            ..NewItem::default()
+        })
+        .await
+        .expect("insert owned item");
+    let accounts = db
+        .main()
+        .accounts()
+        .query()
+        .include(|a| a.items())
+        .all()
+        .await
+        .expect("eager load");
+    let items: Vec<&Item> = accounts[0]
+        .items()
+        .expect("loaded")
+        .iter()
+        .map(|i| i.row())
+        .collect();
+    assert_eq!(items, [&dear, &cheap], "price desc, across shards");
+    let owner = accounts[0].items().expect("loaded")[0]
+        .owner()
+        .expect("inverse_of fills the owner")
+        .map(|o| o.row());
+    assert_eq!(owner, Some(&ada));
+    assert_eq!(cheap.owner(&db).await.expect("lazy"), Some(ada.clone()));
+    let missing = west
+        .items()
+        .insert(NewItem {
+            sku: "D-4".into(),
+            owner_id: Some(ada.id + 1),
+            ..NewItem::default()
+        })
+        .await;
+    assert!(matches!(
+        missing,
+        Err(switchyard::Error::MissingRelated { .. })
+    ));
 
     db.drop_tables().await.expect("drop tables");
 }

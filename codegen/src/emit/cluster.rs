@@ -19,17 +19,14 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
     let accessors = schema.clusters.values().enumerate().map(|(index, c)| {
         let method = ident::snake_ident(&c.name);
         let ty = format_ident!("{}", ident::cluster_type(&c.name));
-        let d = doc::attrs(
-            None,
-            &[format!(
-                "Cluster `{}`, writing (see [`{ty}::reading`] for replicas).",
-                c.name
-            )],
-        );
+        let d = doc::line(format!(
+            "Cluster `{}`, with this handle's access (see [`{ty}::reading`] and [`{ty}::writing`] to switch this cluster alone).",
+            c.name
+        ));
         quote! {
             #d
-            pub fn #method(&self) -> #ty {
-                #ty::new(self.engine.handle(#index))
+            pub fn #method(&self) -> #ty<A> {
+                #ty::from_handle(self.engine.handle(#index))
             }
         }
     });
@@ -89,9 +86,14 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         static TOPOLOGY: &[::switchyard::__private::ClusterSpec] = &[#(#specs),*];
 
         #db_doc
+        ///
+        /// `A` is [`switchyard::Write`] (every cluster on its writer) or [`switchyard::Read`]
+        /// (every cluster on its replicas, reads only), switched for the whole app with
+        /// [`Database::reading`] and [`Database::writing`].
         #[derive(Debug, Clone)]
-        pub struct Database {
+        pub struct Database<A = ::switchyard::Write> {
             engine: ::switchyard::Engine,
+            _access: ::std::marker::PhantomData<A>,
         }
 
         impl Database {
@@ -104,15 +106,9 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
             pub async fn connect(config: ::switchyard::Config) -> ::switchyard::Result<Self> {
                 ::std::result::Result::Ok(Database {
                     engine: ::switchyard::Engine::connect(config).await?,
+                    _access: ::std::marker::PhantomData,
                 })
             }
-
-            /// The runtime engine: statement counts, closing.
-            pub fn engine(&self) -> &::switchyard::Engine {
-                &self.engine
-            }
-
-            #(#accessors)*
 
             /// Create every cluster's tables and indexes (if missing) on every shard's writer.
             pub async fn create_tables(&self) -> ::switchyard::Result<()> {
@@ -124,6 +120,32 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
             pub async fn drop_tables(&self) -> ::switchyard::Result<()> {
                 #(#drops)*
                 ::std::result::Result::Ok(())
+            }
+        }
+
+        impl<A: ::switchyard::Access> Database<A> {
+            /// The runtime engine: statement counts, closing.
+            pub fn engine(&self) -> &::switchyard::Engine {
+                &self.engine
+            }
+
+            /// Every cluster reading from its replicas (the writer where there are none).
+            /// Write methods do not exist on it.
+            pub fn reading(&self) -> Database<::switchyard::Read> {
+                Database { engine: self.engine.clone(), _access: ::std::marker::PhantomData }
+            }
+
+            /// Every cluster on its writer.
+            pub fn writing(&self) -> Database<::switchyard::Write> {
+                Database { engine: self.engine.clone(), _access: ::std::marker::PhantomData }
+            }
+
+            #(#accessors)*
+        }
+
+        impl<A: ::switchyard::Access> ::switchyard::Scope for Database<A> {
+            fn ctx(&self) -> ::switchyard::__private::Ctx {
+                ::switchyard::__private::Ctx::new(self.engine.clone(), A::ROUTING)
             }
         }
 
@@ -283,10 +305,6 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
         }
 
         impl #ty {
-            fn new(handle: ::switchyard::Handle) -> Self {
-                Self::from_handle(handle)
-            }
-
             /// Create this cluster's tables and indexes (if missing) on every shard's writer.
             pub async fn create_tables(&self) -> ::switchyard::Result<()> {
                 ::switchyard::__private::run_ddl(&self.handle, &[#(#create),*]).await
@@ -333,6 +351,12 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             }
 
             #(#accessors)*
+        }
+
+        impl<A: ::switchyard::Access> ::switchyard::Scope for #ty<A> {
+            fn ctx(&self) -> ::switchyard::__private::Ctx {
+                ::switchyard::Scope::ctx(&self.handle)
+            }
         }
 
         #tx_doc

@@ -6,6 +6,7 @@
 mod cluster;
 mod doc;
 mod model;
+mod relation;
 mod repository;
 
 use proc_macro2::TokenStream;
@@ -57,4 +58,13 @@ pub(crate) fn sql(set: &SqlSet) -> TokenStream {
     quote! {
         ::switchyard::__private::Sql { sqlite: #sqlite, postgres: #postgres, mysql: #mysql }
     }
+}
+
+/// Position of `cluster` in the generated topology (clusters in name order).
+pub(crate) fn cluster_index(schema: &Schema, cluster: &str) -> usize {
+    schema
+        .clusters
+        .keys()
+        .position(|c| c == cluster)
+        .unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
-use super::{doc, option, repository, sql};
+use super::{doc, option, relation, repository, sql};
 use crate::ident;
 use crate::model::{DefaultValue, Field, FieldType, Model, Schema};
 use crate::sql::{Statements, insert_order};
@@ -31,7 +31,7 @@ pub(crate) fn rust_type(ty: FieldType) -> TokenStream {
 }
 
 /// The field's type in the row struct.
-fn field_type(field: &Field) -> TokenStream {
+pub(crate) fn field_type(field: &Field) -> TokenStream {
     let ty = rust_type(field.ty);
     if field.nullable {
         quote!(::std::option::Option<#ty>)
@@ -41,7 +41,7 @@ fn field_type(field: &Field) -> TokenStream {
 }
 
 /// Whether the insert struct may leave this field out.
-fn optional_on_insert(field: &Field) -> bool {
+pub(crate) fn optional_on_insert(field: &Field) -> bool {
     field.nullable
         || field.default.is_some()
         || (field.primary_key && (field.ty.is_integer() || field.ty == FieldType::Uuid))
@@ -171,6 +171,11 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         )],
     );
     let repository = repository::emit(schema, model, &st);
+    let relations = relation::emit(schema, model);
+    let key_field = model.key();
+    let key_ty = rust_type(key_field.ty);
+    let key_id = ident::snake_ident(&key_field.name);
+    let cluster_index = super::cluster_index(schema, &model.cluster);
 
     quote! {
         #struct_doc
@@ -193,6 +198,11 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
 
         impl ::switchyard::Model for #name {
             const NAME: &'static str = #name_str;
+            type Key = #key_ty;
+            const CLUSTER: usize = #cluster_index;
+            fn key(&self) -> &#key_ty {
+                &self.#key_id
+            }
             const SELECT: ::switchyard::__private::Sql = #select;
             const COUNT: ::switchyard::__private::Sql = #count;
             const EXISTS: ::switchyard::__private::Sql = #exists;
@@ -227,6 +237,8 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         }
 
         #repository
+
+        #relations
     }
 }
 

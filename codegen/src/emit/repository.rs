@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::model::rust_type;
-use super::{doc, sql};
+use super::{doc, relation, sql};
 use crate::ident;
 use crate::model::{Field, FieldType, Model, Schema};
 use crate::sql::Statements;
@@ -45,6 +45,16 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
     let delete_by_key = sql(&st.delete_by_key);
     let name_str = &model.name;
     let key_const = format_ident!("{}", ident::constant(&key.name));
+    let validate_one =
+        relation::validations(model, &quote!(::std::iter::once(&row)), relation::new_keys);
+    let validate_many = relation::validations(model, &quote!(rows.iter()), relation::new_keys);
+    let validate_update =
+        relation::validations(model, &quote!(::std::iter::once(row)), relation::row_keys);
+    let validate_patch = relation::validations(
+        model,
+        &quote!(::std::iter::once(patch)),
+        relation::patch_keys,
+    );
 
     let find_by = st.find_by.iter().map(|(i, set)| {
         let field = &model.fields[*i];
@@ -155,17 +165,20 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
         impl<'e> #repo<'e, ::switchyard::Write> {
             /// Insert one row and return it as stored (generated key and defaults included).
             pub async fn insert(mut self, row: #new_name) -> ::switchyard::Result<#name> {
+                #validate_one
                 ::switchyard::__private::insert_one(&mut self.conn, &row).await
             }
 
             /// Insert many rows in as few statements as the backend allows, all or none, and
             /// return them as stored, in input order.
             pub async fn insert_many(self, rows: &[#new_name]) -> ::switchyard::Result<::std::vec::Vec<#name>> {
+                #validate_many
                 ::switchyard::__private::insert_many(self.conn, rows).await
             }
 
             /// Write every field of `row` to the row with its primary key; `NotFound` if none.
             pub async fn update(mut self, row: &#name) -> ::switchyard::Result<()> {
+                #validate_update
                 const SQL: ::switchyard::__private::Sql = #update;
                 let mut args = self.conn.args();
                 #(#update_binds)*
@@ -177,6 +190,7 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             /// Write only the fields set in `patch` to the row with this key; `NotFound` if
             /// none. An empty patch runs no statement.
             pub async fn update_partial(self, #key_id: #key_ty, patch: &#patch_name) -> ::switchyard::Result<()> {
+                #validate_patch
                 let mut update = ::switchyard::__private::Patch::<#name>::new(self.conn);
                 #(#patch_sets)*
                 update.run(#key_arg).await

@@ -7,9 +7,11 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
 use super::raw::{
-    At, Declarations, RawCluster, RawDefault, RawField, RawIndex, RawModel, RawPool, RawShard,
+    At, Declarations, RELATION_KINDS, RawCluster, RawDefault, RawField, RawIndex, RawModel,
+    RawPool, RawRelation, RawShard, kind_key,
 };
 use super::reader::{Reader, Value};
+use crate::model::RelationKind;
 
 const TOP_KEYS: &[&str] = &["cluster", "model"];
 const CLUSTER_KEYS: &[&str] = &["default", "doc", "writer", "replicas", "pool", "shard"];
@@ -33,6 +35,22 @@ const FIELD_KEYS: &[&str] = &[
     "doc",
 ];
 const INDEX_KEYS: &[&str] = &["fields", "unique", "name"];
+const RELATION_KEYS: &[&str] = &[
+    "belongs_to",
+    "has_one",
+    "has_many",
+    "foreign_key",
+    "primary_key",
+    "inverse_of",
+    "order",
+    "limit",
+    "through",
+    "source",
+    "validate",
+    "doc",
+];
+/// Keys a relation declared with `through` takes from the relations it goes through.
+const NOT_WITH_THROUGH: &[&str] = &["foreign_key", "primary_key", "inverse_of"];
 
 type Key<'i> = Spanned<DeString<'i>>;
 
@@ -156,6 +174,7 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
         relations: Vec::new(),
         complete: false,
     };
+    let mut relations = None;
     if let Some(table) = r.table(value, &context) {
         r.check_keys(table, MODEL_KEYS, &format!("in {context}"));
         model.cluster = r.key(table, "cluster", Reader::string);
@@ -173,12 +192,186 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
                 .filter_map(|value| index(r, value, &context))
                 .collect();
         }
-        if let Some(relations) = r.key(table, "relations", Reader::table) {
-            model.relations = relations.keys().map(|key| self::name(r, key)).collect();
+        relations = r.key(table, "relations", Reader::table);
+    }
+    // Relations have their own `complete` flag: a broken relation says nothing about whether
+    // the model's fields and primary key can be trusted.
+    model.complete = r.problems() == before;
+    if let Some(relations) = relations {
+        model.relations = relations
+            .iter()
+            .map(|(name, value)| relation(r, name, value, &context))
+            .collect();
+    }
+    model
+}
+
+/// The kind keys, as messages list them: "belongs_to, has_one, has_many".
+fn kind_list() -> String {
+    let keys: Vec<&str> = RELATION_KINDS.iter().map(|(key, _)| *key).collect();
+    keys.join(", ")
+}
+
+fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) -> RawRelation {
+    let before = r.problems();
+    let name = name(r, key);
+    let context = format!("relation {:?} of {model}", name.value);
+    let mut relation = RawRelation {
+        name,
+        kind: None,
+        target: None,
+        foreign_key: None,
+        primary_key: None,
+        inverse_of: None,
+        order: None,
+        limit: None,
+        through: None,
+        source: None,
+        validate: None,
+        doc: None,
+        complete: false,
+    };
+    let Some(table) = r.table(value, &context) else {
+        return relation;
+    };
+    r.check_keys(table, RELATION_KEYS, &format!("in {context}"));
+    relation.foreign_key = r.key(table, "foreign_key", Reader::string);
+    relation.primary_key = r.key(table, "primary_key", Reader::string);
+    relation.inverse_of = r.key(table, "inverse_of", Reader::string);
+    relation.order = r.key(table, "order", Reader::string);
+    relation.limit = r.key(table, "limit", Reader::integer);
+    relation.through = r.key(table, "through", Reader::string);
+    relation.source = r.key(table, "source", Reader::string);
+    relation.validate = r.key(table, "validate", Reader::boolean);
+    relation.doc = r.key(table, "doc", Reader::string);
+
+    let mut kinds: Vec<(&Key<'_>, &Value<'_>, RelationKind)> = RELATION_KINDS
+        .iter()
+        .filter_map(|(k, kind)| table.get_key_value(*k).map(|(k, v)| (k, v, *kind)))
+        .collect();
+    // In source order, so a second kind is reported where it is written.
+    kinds.sort_by_key(|(key, _, _)| key.span().start);
+    match kinds.as_slice() {
+        [] => {
+            // An unknown key (a misspelt kind, most likely) was already reported.
+            let unknown_key = table
+                .keys()
+                .any(|k| !RELATION_KEYS.contains(&k.get_ref().as_ref()));
+            if !unknown_key {
+                let loc = relation.name.loc.clone();
+                r.report().error_with_hint(
+                    &loc,
+                    format!("{context} needs one of {}", kind_list()),
+                    format!(
+                        "name the related model with its kind, e.g. `{} = {{ has_many = \"Post\" }}`",
+                        relation.name.value
+                    ),
+                );
+            }
+        }
+        [(_, value, kind)] => {
+            relation.target = r.string(value, &format!("`{}`", kind_key(*kind)));
+            relation.kind = Some(*kind);
+        }
+        [(_, _, first), rest @ ..] => {
+            for (key, _, kind) in rest {
+                let loc = r.loc(key.span());
+                let (first, second) = (kind_key(*first), kind_key(*kind));
+                r.report().error_with_hint(
+                    &loc,
+                    format!("{context} has both `{first}` and `{second}`"),
+                    format!("a relation has exactly one kind: one of {}", kind_list()),
+                );
+            }
         }
     }
-    model.complete = r.problems() == before;
-    model
+    if let Some(kind) = relation.kind {
+        check_kind_keys(r, table, kind, &context);
+    }
+    if table.contains_key("through") {
+        // A belongs_to with `through` was reported above; its other keys are not the problem.
+        let keys = match relation.kind {
+            Some(RelationKind::BelongsTo) => &[][..],
+            _ => NOT_WITH_THROUGH,
+        };
+        for key in keys {
+            if let Some((key, _)) = table.get_key_value(*key) {
+                let loc = r.loc(key.span());
+                r.report().error_with_hint(
+                    &loc,
+                    format!(
+                        "{context} goes `through` another relation, so it cannot have `{}`",
+                        key.get_ref()
+                    ),
+                    "its keys come from the relations it goes through",
+                );
+            }
+        }
+    } else if let Some((key, _)) = table.get_key_value("source") {
+        let loc = r.loc(key.span());
+        r.report().error_with_hint(
+            &loc,
+            format!("{context} has `source` but no `through`"),
+            "`source` names the relation to follow on the model reached `through` another \
+             relation; remove it, or add `through`",
+        );
+    }
+    if let Some(limit) = relation.limit.as_ref().filter(|limit| limit.value < 1) {
+        let loc = limit.loc.clone();
+        r.report().error(
+            &loc,
+            format!("`limit` must be at least 1, not {}", limit.value),
+        );
+    }
+    relation.complete = r.problems() == before;
+    relation
+}
+
+/// Keys that only some kinds take: `validate` (belongs_to), `limit` (has_many), `order`
+/// (has_one, has_many), `through` (has_one, has_many).
+fn check_kind_keys(r: &mut Reader<'_, '_>, table: &DeTable<'_>, kind: RelationKind, context: &str) {
+    let kind_name = kind_key(kind);
+    let rules: [(&str, bool, &str); 4] = [
+        (
+            "validate",
+            kind == RelationKind::BelongsTo,
+            "belongs_to relations",
+        ),
+        ("limit", kind == RelationKind::HasMany, "has_many relations"),
+        (
+            "order",
+            kind != RelationKind::BelongsTo,
+            "has_many and has_one relations",
+        ),
+        (
+            "through",
+            kind != RelationKind::BelongsTo,
+            "has_many and has_one relations",
+        ),
+    ];
+    for (key, allowed, only_for) in rules {
+        if allowed {
+            continue;
+        }
+        let Some((key, _)) = table.get_key_value(key) else {
+            continue;
+        };
+        let loc = r.loc(key.span());
+        let hint = match key.get_ref().as_ref() {
+            "through" => "declare a to-one relation through another as `has_one` with `through`",
+            "validate" => "`validate` checks that the row a belongs_to refers to exists",
+            "limit" => "a to-one relation yields at most one row",
+            _ => "a belongs_to relation yields at most one row",
+        };
+        r.report().error_with_hint(
+            &loc,
+            format!(
+                "`{}` is only for {only_for}, and {context} is {kind_name}",
+                key.get_ref()
+            ),
+            hint,
+        );
+    }
 }
 
 fn field(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) -> RawField {

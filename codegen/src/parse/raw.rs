@@ -6,6 +6,7 @@
 //! (for example "no primary key" when `primary_key = "yes"` was already reported).
 
 use crate::diagnostics::Loc;
+use crate::model::RelationKind;
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,9 +67,10 @@ pub(crate) struct RawModel {
     pub doc: Option<At<String>>,
     pub fields: Vec<RawField>,
     pub indexes: Vec<RawIndex>,
-    /// Keys under `relations` (each one is reported: relations are not supported yet).
-    pub relations: Vec<At<String>>,
-    /// No shape error in the model's own keys or in any of its fields.
+    /// Entries of `[model.NAME.relations]`, in declaration order.
+    pub relations: Vec<RawRelation>,
+    /// No shape error in the model's own keys or in any of its fields (relations have their
+    /// own flag).
     pub complete: bool,
 }
 
@@ -105,4 +107,45 @@ pub(crate) struct RawIndex {
     pub fields: Option<At<Vec<At<String>>>>,
     pub unique: Option<At<bool>>,
     pub name: Option<At<String>>,
+}
+
+/// The keys that declare a relation's kind (and name its target), with the kind each declares.
+pub(crate) const RELATION_KINDS: [(&str, RelationKind); 3] = [
+    ("belongs_to", RelationKind::BelongsTo),
+    ("has_one", RelationKind::HasOne),
+    ("has_many", RelationKind::HasMany),
+];
+
+/// The key that declares `kind` (`has_many`), as messages name it.
+pub(crate) fn kind_key(kind: RelationKind) -> &'static str {
+    RELATION_KINDS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map_or("?", |(key, _)| key)
+}
+
+/// One entry of `[model.NAME.relations]`: `posts = { has_many = "Post", ... }`.
+///
+/// Keys that do not fit the kind (`limit` on a belongs_to, `foreign_key` with `through`, ...)
+/// are reported by the parse stage and kept here, so `complete` is what tells `resolve` whether
+/// the entry can be trusted.
+#[derive(Debug)]
+pub(crate) struct RawRelation {
+    pub name: At<String>,
+    /// The kind, when exactly one of `belongs_to`, `has_one`, `has_many` was given as a string.
+    pub kind: Option<RelationKind>,
+    /// The target model's name, located at the kind's value.
+    pub target: Option<At<String>>,
+    pub foreign_key: Option<At<String>>,
+    pub primary_key: Option<At<String>>,
+    pub inverse_of: Option<At<String>>,
+    /// The `order` string as written; its syntax is checked by `resolve`.
+    pub order: Option<At<String>>,
+    pub limit: Option<At<i64>>,
+    pub through: Option<At<String>>,
+    pub source: Option<At<String>>,
+    pub validate: Option<At<bool>>,
+    pub doc: Option<At<String>>,
+    /// No shape error in this entry.
+    pub complete: bool,
 }

@@ -1,4 +1,5 @@
 //! Models: their cluster and table, fields, primary key, indexes, and the names they generate.
+//! Relations are resolved afterwards (`super::relation`), when every model's fields are known.
 
 use std::collections::BTreeMap;
 
@@ -28,8 +29,8 @@ impl Taken<'_> {
     }
 }
 
-/// Resolve every model (already unique by name) against the resolved clusters.
-/// `types` is the namespace of generated type names, shared with clusters.
+/// Resolve every model (already unique by name) against the resolved clusters, without its
+/// relations. `types` is the namespace of generated type names, shared with clusters.
 pub(crate) fn resolve(
     raw: &[RawModel],
     clusters: &Clusters,
@@ -93,13 +94,6 @@ fn resolve_one(
         );
         report.duplicate(&table.loc, message, &first);
     }
-    for relation in &raw.relations {
-        report.error_with_hint(
-            &relation.loc,
-            "relations are not supported yet",
-            "for now, declare the foreign key as a plain field, e.g. `owner_id = \"i64\"`",
-        );
-    }
     check_field_names(raw, report);
     let fields: Vec<_> = raw
         .fields
@@ -120,11 +114,14 @@ fn resolve_one(
         fields: fields.into_iter().collect::<Option<_>>()?,
         primary_key: primary_key?,
         indexes: indexes.into_iter().collect::<Option<_>>()?,
+        // Filled in by `relation::resolve` once every model's fields are known.
+        relations: Vec::new(),
     })
 }
 
-/// The model's Rust names must not collide with other generated names: its types with the
-/// types of clusters and other models, its accessor (`ident::snake_plural`) with other models'
+/// The model's Rust names must not collide with other generated names: its types (including the
+/// `Loaded*` wrapper and `*Include` builder of eager loading) with the types of clusters and
+/// other models, its accessor (`ident::snake_plural`) with other models'
 /// and with the cluster handle's methods.
 fn check_generated_names(raw: &RawModel, taken: &mut Taken<'_>, report: &mut Report<'_>) {
     let name = &raw.name.value;
@@ -134,6 +131,8 @@ fn check_generated_names(raw: &RawModel, taken: &mut Taken<'_>, report: &mut Rep
         ident::new_struct(name),
         ident::patch_struct(name),
         ident::repository(name),
+        ident::loaded_struct(name),
+        ident::include_struct(name),
     ];
     claim_types(report, taken.types, &raw.name, "model", &generated);
     let accessor = ident::snake_plural(name);

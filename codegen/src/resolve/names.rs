@@ -64,8 +64,8 @@ pub(crate) fn check_model(report: &mut Report<'_>, name: &At<String>) -> bool {
             &name.loc,
             format!("model name {value:?} is reserved"),
             "the generator emits types named `Database`, `New<Model>`, `<Model>Patch`, \
-             `<Model>Repository` and `<Cluster>Shard`, and uses `Option`, `Result`, `Vec`, \
-             `String`, `Box`; choose another name",
+             `<Model>Repository`, `Loaded<Model>`, `<Model>Include` and `<Cluster>Shard`, and \
+             uses `Option`, `Result`, `Vec`, `String`, `Box`; choose another name",
         );
         return false;
     }

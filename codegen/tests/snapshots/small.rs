@@ -47,9 +47,14 @@ static TOPOLOGY: &[::switchyard::__private::ClusterSpec] = &[
 /// The app's databases: clusters `catalog`, `main`. Cheap to clone.
 ///
 /// Connect with [`Database::connect`] and [`Database::config`], then reach each cluster through its typed handle.
+///
+/// `A` is [`switchyard::Write`] (every cluster on its writer) or [`switchyard::Read`]
+/// (every cluster on its replicas, reads only), switched for the whole app with
+/// [`Database::reading`] and [`Database::writing`].
 #[derive(Debug, Clone)]
-pub struct Database {
+pub struct Database<A = ::switchyard::Write> {
     engine: ::switchyard::Engine,
+    _access: ::std::marker::PhantomData<A>,
 }
 impl Database {
     /// The declared topology with its URL templates, to adjust before connecting.
@@ -60,19 +65,8 @@ impl Database {
     pub async fn connect(config: ::switchyard::Config) -> ::switchyard::Result<Self> {
         ::std::result::Result::Ok(Database {
             engine: ::switchyard::Engine::connect(config).await?,
+            _access: ::std::marker::PhantomData,
         })
-    }
-    /// The runtime engine: statement counts, closing.
-    pub fn engine(&self) -> &::switchyard::Engine {
-        &self.engine
-    }
-    /// Cluster `catalog`, writing (see [`Catalog::reading`] for replicas).
-    pub fn catalog(&self) -> Catalog {
-        Catalog::new(self.engine.handle(0usize))
-    }
-    /// Cluster `main`, writing (see [`Main::reading`] for replicas).
-    pub fn main(&self) -> Main {
-        Main::new(self.engine.handle(1usize))
     }
     /// Create every cluster's tables and indexes (if missing) on every shard's writer.
     pub async fn create_tables(&self) -> ::switchyard::Result<()> {
@@ -85,6 +79,40 @@ impl Database {
         self.catalog().drop_tables().await?;
         self.main().drop_tables().await?;
         ::std::result::Result::Ok(())
+    }
+}
+impl<A: ::switchyard::Access> Database<A> {
+    /// The runtime engine: statement counts, closing.
+    pub fn engine(&self) -> &::switchyard::Engine {
+        &self.engine
+    }
+    /// Every cluster reading from its replicas (the writer where there are none).
+    /// Write methods do not exist on it.
+    pub fn reading(&self) -> Database<::switchyard::Read> {
+        Database {
+            engine: self.engine.clone(),
+            _access: ::std::marker::PhantomData,
+        }
+    }
+    /// Every cluster on its writer.
+    pub fn writing(&self) -> Database<::switchyard::Write> {
+        Database {
+            engine: self.engine.clone(),
+            _access: ::std::marker::PhantomData,
+        }
+    }
+    /// Cluster `catalog`, with this handle's access (see [`Catalog::reading`] and [`Catalog::writing`] to switch this cluster alone).
+    pub fn catalog(&self) -> Catalog<A> {
+        Catalog::from_handle(self.engine.handle(0usize))
+    }
+    /// Cluster `main`, with this handle's access (see [`Main::reading`] and [`Main::writing`] to switch this cluster alone).
+    pub fn main(&self) -> Main<A> {
+        Main::from_handle(self.engine.handle(1usize))
+    }
+}
+impl<A: ::switchyard::Access> ::switchyard::Scope for Database<A> {
+    fn ctx(&self) -> ::switchyard::__private::Ctx {
+        ::switchyard::__private::Ctx::new(self.engine.clone(), A::ROUTING)
     }
 }
 /// The shards of cluster [`Catalog`], as declared. A shard that is not declared is a compile error.
@@ -127,18 +155,15 @@ pub struct Catalog<A = ::switchyard::Write> {
     _access: ::std::marker::PhantomData<A>,
 }
 impl Catalog {
-    fn new(handle: ::switchyard::Handle) -> Self {
-        Self::from_handle(handle)
-    }
     /// Create this cluster's tables and indexes (if missing) on every shard's writer.
     pub async fn create_tables(&self) -> ::switchyard::Result<()> {
         ::switchyard::__private::run_ddl(
                 &self.handle,
                 &[
                     ::switchyard::__private::Sql {
-                        sqlite: "CREATE TABLE IF NOT EXISTS \"items\" (\"sku\" TEXT NOT NULL PRIMARY KEY, \"kind\" TEXT NOT NULL DEFAULT 'basic', \"price\" REAL, \"added_at\" TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-                        postgres: "CREATE TABLE IF NOT EXISTS \"items\" (\"sku\" VARCHAR(255) NOT NULL PRIMARY KEY, \"kind\" VARCHAR(255) NOT NULL DEFAULT 'basic', \"price\" DOUBLE PRECISION, \"added_at\" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-                        mysql: "CREATE TABLE IF NOT EXISTS `items` (`sku` VARCHAR(255) NOT NULL PRIMARY KEY, `kind` VARCHAR(255) NOT NULL DEFAULT 'basic', `price` DOUBLE, `added_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+                        sqlite: "CREATE TABLE IF NOT EXISTS \"items\" (\"sku\" TEXT NOT NULL PRIMARY KEY, \"kind\" TEXT NOT NULL DEFAULT 'basic', \"price\" REAL, \"added_at\" TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, \"owner_id\" INTEGER)",
+                        postgres: "CREATE TABLE IF NOT EXISTS \"items\" (\"sku\" VARCHAR(255) NOT NULL PRIMARY KEY, \"kind\" VARCHAR(255) NOT NULL DEFAULT 'basic', \"price\" DOUBLE PRECISION, \"added_at\" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP, \"owner_id\" BIGINT)",
+                        mysql: "CREATE TABLE IF NOT EXISTS `items` (`sku` VARCHAR(255) NOT NULL PRIMARY KEY, `kind` VARCHAR(255) NOT NULL DEFAULT 'basic', `price` DOUBLE, `added_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), `owner_id` BIGINT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                     },
                     ::switchyard::__private::Sql {
                         sqlite: "CREATE INDEX IF NOT EXISTS \"items_kind_price_idx\" ON \"items\" (\"kind\", \"price\")",
@@ -200,6 +225,11 @@ impl<A: ::switchyard::Access> Catalog<A> {
         ItemRepository::new(::switchyard::__private::Conn::Handle(self.handle.clone()))
     }
 }
+impl<A: ::switchyard::Access> ::switchyard::Scope for Catalog<A> {
+    fn ctx(&self) -> ::switchyard::__private::Ctx {
+        ::switchyard::Scope::ctx(&self.handle)
+    }
+}
 /// A transaction on one server of cluster [`Catalog`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back.
 #[derive(Debug)]
 pub struct CatalogTransaction<A = ::switchyard::Write> {
@@ -231,9 +261,6 @@ pub struct Main<A = ::switchyard::Write> {
     _access: ::std::marker::PhantomData<A>,
 }
 impl Main {
-    fn new(handle: ::switchyard::Handle) -> Self {
-        Self::from_handle(handle)
-    }
     /// Create this cluster's tables and indexes (if missing) on every shard's writer.
     pub async fn create_tables(&self) -> ::switchyard::Result<()> {
         ::switchyard::__private::run_ddl(
@@ -295,6 +322,11 @@ impl<A: ::switchyard::Access> Main<A> {
         AccountRepository::new(
             ::switchyard::__private::Conn::Handle(self.handle.clone()),
         )
+    }
+}
+impl<A: ::switchyard::Access> ::switchyard::Scope for Main<A> {
+    fn ctx(&self) -> ::switchyard::__private::Ctx {
+        ::switchyard::Scope::ctx(&self.handle)
     }
 }
 /// A transaction on one server of cluster [`Main`]: it reaches only this cluster's models, so it never spans databases. Dropped without `commit`, it rolls back.
@@ -385,6 +417,11 @@ impl ::switchyard::__private::FromRow for Account {
 }
 impl ::switchyard::Model for Account {
     const NAME: &'static str = "Account";
+    type Key = i64;
+    const CLUSTER: usize = 1usize;
+    fn key(&self) -> &i64 {
+        &self.id
+    }
     const SELECT: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
         sqlite: "SELECT \"id\", \"email\", \"nickname\", \"active\" FROM \"accounts\"",
         postgres: "SELECT \"id\", \"email\", \"nickname\", \"active\" FROM \"accounts\"",
@@ -602,6 +639,214 @@ impl<'e> AccountRepository<'e, ::switchyard::Write> {
         ::switchyard::__private::delete_where(self.conn, condition).await
     }
 }
+impl Account {
+    /// The most expensive first.
+    ///
+    /// Has many [`Item`] (cluster `catalog`): `Account.id` = `Item.owner_id`. Crosses databases: cluster `main` → `catalog`. Ordered by `price` desc. At most 5 per row.
+    ///
+    /// Use it with `where_has`, `where_has_not`.
+    pub const ITEMS: ::switchyard::Relation<Account, Item, ::switchyard::HasMany> = ::switchyard::Relation::new(
+        "Account.items",
+        Account::__fetch_items,
+        Account::__has_items,
+        ::switchyard::__private::always,
+    );
+    /// The most expensive first.
+    ///
+    /// Has many [`Item`] (cluster `catalog`): `Account.id` = `Item.owner_id`. Crosses databases: cluster `main` → `catalog`. Ordered by `price` desc. At most 5 per row.
+    ///
+    /// Lazy loading: one query per hop, on the related clusters with the role of `db`, on every shard.
+    pub async fn items(
+        &self,
+        db: &impl ::switchyard::Scope,
+    ) -> ::switchyard::Result<::std::vec::Vec<Item>> {
+        Self::ITEMS.of(self, db).await
+    }
+    /// Insert `row` as one of this row's `items`, with `owner_id` set to this row's `id`, on the writer of cluster `catalog` (its default shard). Not atomic with writes in other databases.
+    pub async fn create_item(
+        &self,
+        db: &Database,
+        mut row: NewItem,
+    ) -> ::switchyard::Result<Item> {
+        row.owner_id = ::std::option::Option::Some(self.id);
+        db.catalog().items().insert(row).await
+    }
+    fn __fetch_items<'a>(
+        owners: &'a [Account],
+        ctx: &'a ::switchyard::__private::Ctx,
+    ) -> ::switchyard::__private::BoxFuture<
+        'a,
+        ::switchyard::Result<::switchyard::__private::Fetched<Item>>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let keys = ::switchyard::__private::keys(
+                owners,
+                |row| ::std::option::Option::Some(&row.id),
+            );
+            let mut rows_0: ::std::vec::Vec<Item> = ::switchyard::__private::select_in(
+                    ctx,
+                    0usize,
+                    <Item as ::switchyard::Model>::SELECT,
+                    Item::OWNER_ID.quoted(),
+                    &keys,
+                )
+                .await?;
+            rows_0
+                .sort_by(|a, b| {
+                    ::switchyard::SortKey::sort_cmp(&b.price, &a.price)
+                        .then_with(|| ::std::cmp::Ord::cmp(&a.sku, &b.sku))
+                });
+            let links = ::switchyard::__private::link(
+                owners,
+                |row| ::std::option::Option::Some(&row.id),
+                &rows_0,
+                |row| row.owner_id.as_ref(),
+            );
+            ::std::result::Result::Ok(
+                ::switchyard::__private::Fetched::new(
+                    rows_0,
+                    links,
+                    ::std::option::Option::Some(5usize),
+                ),
+            )
+        })
+    }
+    fn __has_items(
+        filter: ::std::option::Option<::switchyard::Expr<Item>>,
+        negated: bool,
+        ctx: ::switchyard::__private::Ctx,
+    ) -> ::switchyard::__private::BoxFuture<
+        'static,
+        ::switchyard::Result<::switchyard::Expr<Account>>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let ctx = &ctx;
+            let found: ::std::vec::Vec<i64> = ::switchyard::__private::distinct(
+                ::switchyard::__private::select_where::<
+                    _,
+                    Item,
+                >(
+                        ctx,
+                        0usize,
+                        ::switchyard::__private::Sql {
+                            sqlite: "SELECT DISTINCT \"owner_id\" FROM \"items\"",
+                            postgres: "SELECT DISTINCT \"owner_id\" FROM \"items\"",
+                            mysql: "SELECT DISTINCT `owner_id` FROM `items`",
+                        },
+                        filter.as_ref(),
+                    )
+                    .await?,
+            );
+            ::std::result::Result::Ok(Account::ID.in_keys(found, negated))
+        })
+    }
+}
+/// Which relations of [`Account`] a query loads with its rows: `query.include(|x| x.relation())`. Nothing is loaded unless asked for.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInclude {
+    items: ::std::option::Option<::std::boxed::Box<ItemInclude>>,
+}
+impl AccountInclude {
+    /// Load `items` ([`Item`]).
+    pub fn items(mut self) -> Self {
+        self.items.get_or_insert_with(::std::default::Default::default);
+        self
+    }
+    /// Load `items` ([`Item`]) and, on those rows, what `nested` asks for.
+    pub fn items_with(
+        mut self,
+        nested: impl ::std::ops::FnOnce(ItemInclude) -> ItemInclude,
+    ) -> Self {
+        let current = self.items.take().map(|b| *b).unwrap_or_default();
+        self.items = ::std::option::Option::Some(
+            ::std::boxed::Box::new(nested(current)),
+        );
+        self
+    }
+}
+/// A [`Account`] with the relations its query asked for (see [`AccountInclude`]); derefs to the row. Reading a relation that was not asked for is [`switchyard::Error::NotLoaded`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedAccount {
+    row: Account,
+    items: ::std::option::Option<::std::vec::Vec<LoadedItem>>,
+}
+impl LoadedAccount {
+    fn new(row: Account) -> Self {
+        LoadedAccount {
+            row,
+            items: ::std::option::Option::None,
+        }
+    }
+    /// The row.
+    pub fn row(&self) -> &Account {
+        &self.row
+    }
+    /// The row, without its relations.
+    pub fn into_row(self) -> Account {
+        self.row
+    }
+    /// `items`, as loaded by the query: [`switchyard::Error::NotLoaded`] if it was not asked for.
+    pub fn items(&self) -> ::switchyard::Result<&[LoadedItem]> {
+        self.items
+            .as_ref()
+            .ok_or(::switchyard::Error::NotLoaded {
+                model: "Account",
+                relation: "items",
+            })
+            .map(::std::vec::Vec::as_slice)
+    }
+}
+impl ::std::ops::Deref for LoadedAccount {
+    type Target = Account;
+    fn deref(&self) -> &Account {
+        &self.row
+    }
+}
+impl ::switchyard::Related for Account {
+    type Include = AccountInclude;
+    type Loaded = LoadedAccount;
+    fn load<'a>(
+        rows: ::std::vec::Vec<Account>,
+        include: &'a AccountInclude,
+        ctx: &'a ::switchyard::__private::Ctx,
+    ) -> ::switchyard::__private::BoxFuture<
+        'a,
+        ::switchyard::Result<::std::vec::Vec<LoadedAccount>>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let (mut items,) = ::switchyard::__private::try_join!(
+                ::switchyard::__private::load_many(& rows, Account::__fetch_items,
+                include.items.as_deref(), ctx)
+            )?;
+            if let ::std::option::Option::Some(groups) = items.as_mut() {
+                for (row, group) in rows.iter().zip(groups.iter_mut()) {
+                    let mut owner = ::std::option::Option::None;
+                    for child in group.iter_mut() {
+                        if child.owner.is_none() {
+                            let owner = owner
+                                .get_or_insert_with(|| ::std::sync::Arc::new(
+                                    LoadedAccount::new(row.clone()),
+                                ));
+                            child.owner = ::std::option::Option::Some(
+                                ::std::option::Option::Some(owner.clone()),
+                            );
+                        }
+                    }
+                }
+            }
+            let mut items = items.map(::std::iter::IntoIterator::into_iter);
+            ::std::result::Result::Ok(
+                rows
+                    .into_iter()
+                    .map(|row| LoadedAccount {
+                        items: items.as_mut().and_then(::std::iter::Iterator::next),
+                        row,
+                    })
+                    .collect(),
+            )
+        })
+    }
+}
 /// Table `items` in cluster [`Catalog`], reached with `items()` on its handles.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
@@ -613,6 +858,8 @@ pub struct Item {
     pub price: ::std::option::Option<f64>,
     /// Type `datetime`, column `added_at`; defaults to the time of insert.
     pub added_at: ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
+    /// Type `i64`, nullable, column `owner_id`.
+    pub owner_id: ::std::option::Option<i64>,
 }
 impl Item {
     /// Filter and order by `sku`. Type `string`, column `sku`; primary key.
@@ -654,6 +901,15 @@ impl Item {
             mysql: "`added_at`",
         },
     );
+    /// Filter and order by `owner_id`. Type `i64`, nullable, column `owner_id`.
+    pub const OWNER_ID: ::switchyard::Column<Item, i64> = ::switchyard::Column::new(
+        "owner_id",
+        ::switchyard::__private::Sql {
+            sqlite: "\"owner_id\"",
+            postgres: "\"owner_id\"",
+            mysql: "`owner_id`",
+        },
+    );
 }
 impl ::switchyard::__private::FromRow for Item {
     fn from_row(
@@ -664,15 +920,21 @@ impl ::switchyard::__private::FromRow for Item {
             r#type: row.get(1usize)?,
             price: row.get(2usize)?,
             added_at: row.get(3usize)?,
+            owner_id: row.get(4usize)?,
         })
     }
 }
 impl ::switchyard::Model for Item {
     const NAME: &'static str = "Item";
+    type Key = ::std::string::String;
+    const CLUSTER: usize = 0usize;
+    fn key(&self) -> &::std::string::String {
+        &self.sku
+    }
     const SELECT: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: "SELECT \"sku\", \"kind\", \"price\", \"added_at\" FROM \"items\"",
-        postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\" FROM \"items\"",
-        mysql: "SELECT `sku`, `kind`, `price`, `added_at` FROM `items`",
+        sqlite: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\"",
+        postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\"",
+        mysql: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items`",
     };
     const COUNT: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
         sqlite: "SELECT COUNT(*) FROM \"items\"",
@@ -713,24 +975,26 @@ pub struct NewItem {
     pub added_at: ::std::option::Option<
         ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
     >,
+    /// Type `i64`, nullable, column `owner_id`. `None` stores NULL.
+    pub owner_id: ::std::option::Option<i64>,
 }
 impl ::switchyard::__private::Insert for NewItem {
     type Model = Item;
-    const COLUMNS: usize = 4usize;
+    const COLUMNS: usize = 5usize;
     const HEAD: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\") VALUES ",
-        postgres: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\") VALUES ",
-        mysql: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`) VALUES ",
+        sqlite: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ",
+        postgres: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ",
+        mysql: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`, `owner_id`) VALUES ",
     };
     const RETURNING: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: " RETURNING \"sku\", \"kind\", \"price\", \"added_at\"",
-        postgres: " RETURNING \"sku\", \"kind\", \"price\", \"added_at\"",
-        mysql: " RETURNING `sku`, `kind`, `price`, `added_at`",
+        sqlite: " RETURNING \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
+        postgres: " RETURNING \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
+        mysql: " RETURNING `sku`, `kind`, `price`, `added_at`, `owner_id`",
     };
     const ONE: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\") VALUES (?, ?, ?, ?) RETURNING \"sku\", \"kind\", \"price\", \"added_at\"",
-        postgres: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\") VALUES ($1, $2, $3, $4) RETURNING \"sku\", \"kind\", \"price\", \"added_at\"",
-        mysql: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`) VALUES (?, ?, ?, ?) RETURNING `sku`, `kind`, `price`, `added_at`",
+        sqlite: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES (?, ?, ?, ?, ?) RETURNING \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
+        postgres: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ($1, $2, $3, $4, $5) RETURNING \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
+        mysql: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`, `owner_id`) VALUES (?, ?, ?, ?, ?) RETURNING `sku`, `kind`, `price`, `added_at`, `owner_id`",
     };
     const PG_KEY_DEFAULT: ::std::option::Option<&'static str> = ::std::option::Option::None;
     fn bind(&self, args: &mut ::switchyard::__private::Args) {
@@ -741,6 +1005,7 @@ impl ::switchyard::__private::Insert for NewItem {
         }
         args.add(&self.price);
         args.add(&self.added_at.unwrap_or_else(::switchyard::__private::now));
+        args.add(&self.owner_id);
     }
 }
 /// A partial update of [`Item`] rows: only the fields that are `Some` are written.
@@ -754,6 +1019,8 @@ pub struct ItemPatch {
     pub added_at: ::std::option::Option<
         ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
     >,
+    /// New value of `owner_id`; `None` leaves it unchanged.
+    pub owner_id: ::std::option::Option<::std::option::Option<i64>>,
 }
 /// Queries of [`Item`] on cluster [`Catalog`]; writes too when `A` is [`switchyard::Write`].
 #[derive(Debug)]
@@ -774,9 +1041,9 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
         sku: &str,
     ) -> ::switchyard::Result<::std::option::Option<Item>> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-            sqlite: "SELECT \"sku\", \"kind\", \"price\", \"added_at\" FROM \"items\" WHERE \"sku\" = ?",
-            postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\" FROM \"items\" WHERE \"sku\" = $1",
-            mysql: "SELECT `sku`, `kind`, `price`, `added_at` FROM `items` WHERE `sku` = ?",
+            sqlite: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\" WHERE \"sku\" = ?",
+            postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\" WHERE \"sku\" = $1",
+            mysql: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
         };
         let mut args = self.conn.args();
         args.add(sku);
@@ -813,6 +1080,13 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
 impl<'e> ItemRepository<'e, ::switchyard::Write> {
     /// Insert one row and return it as stored (generated key and defaults included).
     pub async fn insert(mut self, row: NewItem) -> ::switchyard::Result<Item> {
+        Item::__require_owner(
+                &self.conn,
+                &::std::iter::once(&row)
+                    .filter_map(|row| row.owner_id.as_ref())
+                    .collect::<::std::vec::Vec<_>>(),
+            )
+            .await?;
         ::switchyard::__private::insert_one(&mut self.conn, &row).await
     }
     /// Insert many rows in as few statements as the backend allows, all or none, and
@@ -821,19 +1095,35 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         self,
         rows: &[NewItem],
     ) -> ::switchyard::Result<::std::vec::Vec<Item>> {
+        Item::__require_owner(
+                &self.conn,
+                &rows
+                    .iter()
+                    .filter_map(|row| row.owner_id.as_ref())
+                    .collect::<::std::vec::Vec<_>>(),
+            )
+            .await?;
         ::switchyard::__private::insert_many(self.conn, rows).await
     }
     /// Write every field of `row` to the row with its primary key; `NotFound` if none.
     pub async fn update(mut self, row: &Item) -> ::switchyard::Result<()> {
+        Item::__require_owner(
+                &self.conn,
+                &::std::iter::once(row)
+                    .filter_map(|row| row.owner_id.as_ref())
+                    .collect::<::std::vec::Vec<_>>(),
+            )
+            .await?;
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-            sqlite: "UPDATE \"items\" SET \"kind\" = ?, \"price\" = ?, \"added_at\" = ? WHERE \"sku\" = ?",
-            postgres: "UPDATE \"items\" SET \"kind\" = $1, \"price\" = $2, \"added_at\" = $3 WHERE \"sku\" = $4",
-            mysql: "UPDATE `items` SET `kind` = ?, `price` = ?, `added_at` = ? WHERE `sku` = ?",
+            sqlite: "UPDATE \"items\" SET \"kind\" = ?, \"price\" = ?, \"added_at\" = ?, \"owner_id\" = ? WHERE \"sku\" = ?",
+            postgres: "UPDATE \"items\" SET \"kind\" = $1, \"price\" = $2, \"added_at\" = $3, \"owner_id\" = $4 WHERE \"sku\" = $5",
+            mysql: "UPDATE `items` SET `kind` = ?, `price` = ?, `added_at` = ?, `owner_id` = ? WHERE `sku` = ?",
         };
         let mut args = self.conn.args();
         args.add(&row.r#type);
         args.add(&row.price);
         args.add(&row.added_at);
+        args.add(&row.owner_id);
         args.add(&row.sku);
         let sql = SQL.get(self.conn.backend());
         self.conn.execute_one(sql, args, "Item", &&row.sku).await
@@ -845,6 +1135,15 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         sku: &str,
         patch: &ItemPatch,
     ) -> ::switchyard::Result<()> {
+        Item::__require_owner(
+                &self.conn,
+                &::std::iter::once(patch)
+                    .filter_map(|row| {
+                        row.owner_id.as_ref().and_then(::std::option::Option::as_ref)
+                    })
+                    .collect::<::std::vec::Vec<_>>(),
+            )
+            .await?;
         let mut update = ::switchyard::__private::Patch::<Item>::new(self.conn);
         if let ::std::option::Option::Some(value) = &patch.r#type {
             update.set(Item::TYPE, value);
@@ -854,6 +1153,9 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         }
         if let ::std::option::Option::Some(value) = &patch.added_at {
             update.set(Item::ADDED_AT, value);
+        }
+        if let ::std::option::Option::Some(value) = &patch.owner_id {
+            update.set(Item::OWNER_ID, value);
         }
         update.run(sku).await
     }
@@ -875,5 +1177,199 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         condition: ::switchyard::Expr<Item>,
     ) -> ::switchyard::Result<u64> {
         ::switchyard::__private::delete_where(self.conn, condition).await
+    }
+}
+impl Item {
+    /// Belongs to [`Account`] (cluster `main`): `Item.owner_id` = `Account.id`. Crosses databases: cluster `catalog` → `main`.
+    ///
+    /// Use it with `where_has`, `where_has_not` and `orphans`.
+    pub const OWNER: ::switchyard::Relation<Item, Account, ::switchyard::BelongsTo> = ::switchyard::Relation::new(
+        "Item.owner",
+        Item::__fetch_owner,
+        Item::__has_owner,
+        |row: &Item| row.owner_id.is_some(),
+    );
+    /// Belongs to [`Account`] (cluster `main`): `Item.owner_id` = `Account.id`. Crosses databases: cluster `catalog` → `main`.
+    ///
+    /// Lazy loading: one query per hop, on the related clusters with the role of `db`, on every shard.
+    pub async fn owner(
+        &self,
+        db: &impl ::switchyard::Scope,
+    ) -> ::switchyard::Result<::std::option::Option<Account>> {
+        Self::OWNER.of(self, db).await
+    }
+    fn __fetch_owner<'a>(
+        owners: &'a [Item],
+        ctx: &'a ::switchyard::__private::Ctx,
+    ) -> ::switchyard::__private::BoxFuture<
+        'a,
+        ::switchyard::Result<::switchyard::__private::Fetched<Account>>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let keys = ::switchyard::__private::keys(
+                owners,
+                |row| row.owner_id.as_ref(),
+            );
+            let mut rows_0: ::std::vec::Vec<Account> = ::switchyard::__private::select_in(
+                    ctx,
+                    1usize,
+                    <Account as ::switchyard::Model>::SELECT,
+                    Account::ID.quoted(),
+                    &keys,
+                )
+                .await?;
+            rows_0.sort_by(|a, b| ::std::cmp::Ord::cmp(&a.id, &b.id));
+            let links = ::switchyard::__private::link(
+                owners,
+                |row| row.owner_id.as_ref(),
+                &rows_0,
+                |row| ::std::option::Option::Some(&row.id),
+            );
+            ::std::result::Result::Ok(
+                ::switchyard::__private::Fetched::new(
+                    rows_0,
+                    links,
+                    ::std::option::Option::None,
+                ),
+            )
+        })
+    }
+    fn __has_owner(
+        filter: ::std::option::Option<::switchyard::Expr<Account>>,
+        negated: bool,
+        ctx: ::switchyard::__private::Ctx,
+    ) -> ::switchyard::__private::BoxFuture<
+        'static,
+        ::switchyard::Result<::switchyard::Expr<Item>>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let ctx = &ctx;
+            let found: ::std::vec::Vec<i64> = ::switchyard::__private::distinct(
+                ::switchyard::__private::select_where::<
+                    _,
+                    Account,
+                >(
+                        ctx,
+                        1usize,
+                        ::switchyard::__private::Sql {
+                            sqlite: "SELECT DISTINCT \"id\" FROM \"accounts\"",
+                            postgres: "SELECT DISTINCT \"id\" FROM \"accounts\"",
+                            mysql: "SELECT DISTINCT `id` FROM `accounts`",
+                        },
+                        filter.as_ref(),
+                    )
+                    .await?,
+            );
+            ::std::result::Result::Ok(
+                if negated {
+                    Item::OWNER_ID.is_null().or(Item::OWNER_ID.in_keys(found, true))
+                } else {
+                    Item::OWNER_ID.in_keys(found, false)
+                },
+            )
+        })
+    }
+    async fn __require_owner(
+        conn: &::switchyard::__private::Conn<'_>,
+        keys: &[&i64],
+    ) -> ::switchyard::Result<()> {
+        ::switchyard::__private::require(
+                conn,
+                "Item.owner",
+                "Account",
+                1usize,
+                ::switchyard::__private::Sql {
+                    sqlite: "SELECT DISTINCT \"id\" FROM \"accounts\"",
+                    postgres: "SELECT DISTINCT \"id\" FROM \"accounts\"",
+                    mysql: "SELECT DISTINCT `id` FROM `accounts`",
+                },
+                Account::ID.quoted(),
+                keys,
+            )
+            .await
+    }
+}
+/// Which relations of [`Item`] a query loads with its rows: `query.include(|x| x.relation())`. Nothing is loaded unless asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ItemInclude {
+    owner: ::std::option::Option<::std::boxed::Box<AccountInclude>>,
+}
+impl ItemInclude {
+    /// Load `owner` ([`Account`]).
+    pub fn owner(mut self) -> Self {
+        self.owner.get_or_insert_with(::std::default::Default::default);
+        self
+    }
+    /// Load `owner` ([`Account`]) and, on those rows, what `nested` asks for.
+    pub fn owner_with(
+        mut self,
+        nested: impl ::std::ops::FnOnce(AccountInclude) -> AccountInclude,
+    ) -> Self {
+        let current = self.owner.take().map(|b| *b).unwrap_or_default();
+        self.owner = ::std::option::Option::Some(
+            ::std::boxed::Box::new(nested(current)),
+        );
+        self
+    }
+}
+/// A [`Item`] with the relations its query asked for (see [`ItemInclude`]); derefs to the row. Reading a relation that was not asked for is [`switchyard::Error::NotLoaded`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedItem {
+    row: Item,
+    owner: ::std::option::Option<::std::option::Option<::std::sync::Arc<LoadedAccount>>>,
+}
+impl LoadedItem {
+    /// The row.
+    pub fn row(&self) -> &Item {
+        &self.row
+    }
+    /// The row, without its relations.
+    pub fn into_row(self) -> Item {
+        self.row
+    }
+    /// `owner`, as loaded by the query: [`switchyard::Error::NotLoaded`] if it was not asked for.
+    pub fn owner(&self) -> ::switchyard::Result<::std::option::Option<&LoadedAccount>> {
+        self.owner
+            .as_ref()
+            .ok_or(::switchyard::Error::NotLoaded {
+                model: "Item",
+                relation: "owner",
+            })
+            .map(::std::option::Option::as_deref)
+    }
+}
+impl ::std::ops::Deref for LoadedItem {
+    type Target = Item;
+    fn deref(&self) -> &Item {
+        &self.row
+    }
+}
+impl ::switchyard::Related for Item {
+    type Include = ItemInclude;
+    type Loaded = LoadedItem;
+    fn load<'a>(
+        rows: ::std::vec::Vec<Item>,
+        include: &'a ItemInclude,
+        ctx: &'a ::switchyard::__private::Ctx,
+    ) -> ::switchyard::__private::BoxFuture<
+        'a,
+        ::switchyard::Result<::std::vec::Vec<LoadedItem>>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let (owner,) = ::switchyard::__private::try_join!(
+                ::switchyard::__private::load_one(& rows, Item::__fetch_owner, include
+                .owner.as_deref(), ctx)
+            )?;
+            let mut owner = owner.map(::std::iter::IntoIterator::into_iter);
+            ::std::result::Result::Ok(
+                rows
+                    .into_iter()
+                    .map(|row| LoadedItem {
+                        owner: owner.as_mut().and_then(::std::iter::Iterator::next),
+                        row,
+                    })
+                    .collect(),
+            )
+        })
     }
 }
