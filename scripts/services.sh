@@ -19,7 +19,7 @@ fi
 if ! mysqladmin -h 127.0.0.1 -uroot status >/dev/null 2>&1; then
   echo "starting MariaDB"
   as_root install -d -o mysql -g mysql /run/mysqld
-  as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+  as_root start-stop-daemon --start --oknodo --background --pidfile /run/mysqld/mysqld.pid --exec /usr/sbin/mariadbd -- --user=mysql
 fi
 
 for _ in $(seq 60); do

@@ -284,6 +284,7 @@ fn config(primary: &str, animals: &str, shard_one: &str) -> Config {
     Database::config()
         .writer("primary", "default", primary)
         .replicas("primary", "default", none())
+        .role_replicas("primary", "default", "reporting", none())
         .writer("animals", "default", animals)
         .replicas("animals", "default", none())
         .writer("animals", "shard_one", shard_one)

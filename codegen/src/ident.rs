@@ -111,6 +111,15 @@ pub fn shard_enum(cluster: &str) -> String {
     format!("{}Shard", pascal(cluster))
 }
 
+/// Name of the generated custom-role enum of a cluster: `primary` -> `PrimaryRole`.
+pub fn role_enum(cluster: &str) -> String {
+    format!("{}Role", pascal(cluster))
+}
+
+/// Names a custom role may not have: they name the built-in routing (`writing()`,
+/// `reading()`) or the replicas every shard already has.
+pub const RESERVED_ROLE_NAMES: &[&str] = &["writer", "reading", "writing", "replica", "replicas"];
+
 /// Name of the insert struct of a model: `User` -> `NewUser`.
 pub fn new_struct(model: &str) -> String {
     format!("New{model}")
@@ -173,8 +182,10 @@ pub const LOADED_METHODS: &[&str] = &["row", "into_row", "clone"];
 /// Methods of a generated cluster handle; a model accessor must not take one of these names.
 pub const CLUSTER_HANDLE_METHODS: &[&str] = &[
     "reading",
+    "prevent_writes",
     "writing",
     "shard",
+    "role",
     "begin",
     "handle",
     "create_tables",
@@ -265,6 +276,7 @@ mod tests {
         assert_eq!(constant("type"), "TYPE");
         assert_eq!(cluster_type("animals"), "Animals");
         assert_eq!(shard_enum("animals"), "AnimalsShard");
+        assert_eq!(role_enum("primary"), "PrimaryRole");
         assert_eq!(pascal("shard_one"), "ShardOne");
         assert_eq!(new_struct("User"), "NewUser");
         assert_eq!(loaded_struct("User"), "LoadedUser");

@@ -3,7 +3,7 @@
 //! Every reference is already resolved and validated (a model's cluster exists, exactly one
 //! primary key, names are valid identifiers), so emitters never re-read TOML or re-validate.
 //! Maps are `BTreeMap`s so generated output is deterministic; vectors keep declaration order
-//! where order is meaningful (fields, shards, replicas).
+//! where order is meaningful (fields, shards, replicas, roles).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -35,6 +35,18 @@ pub struct Cluster {
     pub shards: Vec<Shard>,
     /// Pool options from the declarations (unset options use the runtime's defaults).
     pub pool: PoolOptions,
+    /// Load balancing, fallback and health options (unset options use the runtime's defaults).
+    pub routing: Routing,
+}
+
+impl Cluster {
+    /// The names of the cluster's custom roles, in declaration order (every shard declares the
+    /// same roles in this order).
+    pub fn role_names(&self) -> Vec<&str> {
+        self.shards.first().map_or_else(Vec::new, |shard| {
+            shard.roles.iter().map(|role| role.name.as_str()).collect()
+        })
+    }
 }
 
 /// One shard of a cluster: a writer URL and replica URLs, as templates (`${VAR:-default}`),
@@ -45,8 +57,94 @@ pub struct Shard {
     pub name: String,
     /// URL template of the writer.
     pub writer: String,
-    /// URL templates of the read replicas, in declaration order.
-    pub replicas: Vec<String>,
+    /// The read replicas, in declaration order.
+    pub replicas: Vec<Replica>,
+    /// Custom roles: named replica sets. Every shard of a cluster has the same roles, in the
+    /// order the first shard declares them.
+    pub roles: Vec<RoleSet>,
+}
+
+/// A read replica: its URL template and load-balancing weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replica {
+    /// URL template.
+    pub url: String,
+    /// Relative share of reads, 1 to [`Replica::MAX_WEIGHT`] (1 when not declared).
+    pub weight: u32,
+}
+
+impl Replica {
+    /// The largest weight a declaration may give.
+    pub const MAX_WEIGHT: u32 = 1000;
+}
+
+/// A custom role of a shard: a named set of replicas (`reporting`), reached through the
+/// cluster handle's `role` method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSet {
+    /// snake_case name as declared.
+    pub name: String,
+    /// The role's replicas, in declaration order; at least one.
+    pub replicas: Vec<Replica>,
+}
+
+/// Routing options of a cluster; `None` means "runtime default".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Routing {
+    /// How reads pick a replica.
+    pub policy: Option<Policy>,
+    /// Where reads go when no replica is available.
+    pub fallback: Option<Fallback>,
+    /// Replicas lagging more than this leave rotation, in milliseconds.
+    pub max_replica_lag_ms: Option<u64>,
+    /// How often ejected replicas are probed and lag is measured, in milliseconds.
+    pub check_interval_ms: Option<u64>,
+    /// First ejection period after a connection failure, in milliseconds.
+    pub eject_backoff_ms: Option<u64>,
+    /// Longest ejection period, in milliseconds.
+    pub eject_backoff_max_ms: Option<u64>,
+}
+
+impl Routing {
+    /// The runtime's default `eject_backoff_ms`.
+    pub const DEFAULT_EJECT_BACKOFF_MS: u64 = 500;
+    /// The runtime's default `eject_backoff_max_ms`.
+    pub const DEFAULT_EJECT_BACKOFF_MAX_MS: u64 = 30_000;
+}
+
+/// How reads pick among a shard's available replicas (`policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Policy {
+    /// `round_robin`: in turn, each replica as often as its weight.
+    RoundRobin,
+    /// `random`: at random, in proportion to weights.
+    Random,
+    /// `least_busy`: the replica with the fewest connections in use per unit of weight.
+    LeastBusy,
+}
+
+impl Policy {
+    /// Every policy, with the name a declaration uses for it.
+    pub const ALL: [(&'static str, Policy); 3] = [
+        ("round_robin", Policy::RoundRobin),
+        ("random", Policy::Random),
+        ("least_busy", Policy::LeastBusy),
+    ];
+}
+
+/// Where a read goes when no replica of its shard is available (`fallback`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fallback {
+    /// `writer`: to the shard's writer.
+    Writer,
+    /// `error`: nowhere; the read fails.
+    Error,
+}
+
+impl Fallback {
+    /// Every fallback, with the name a declaration uses for it.
+    pub const ALL: [(&'static str, Fallback); 2] =
+        [("writer", Fallback::Writer), ("error", Fallback::Error)];
 }
 
 /// Pool options of a cluster; `None` means "runtime default".

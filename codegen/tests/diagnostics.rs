@@ -3,7 +3,8 @@
 
 use switchyard_codegen::diagnostics::{Diagnostic, Diagnostics};
 use switchyard_codegen::model::{
-    DefaultValue, FieldType, Hop, OrderKey, Relation, RelationKind, Schema,
+    DefaultValue, Fallback, FieldType, Hop, OrderKey, Policy, Relation, RelationKind, Replica,
+    RoleSet, Routing, Schema,
 };
 use switchyard_codegen::parse::{SourceFile, read_dir};
 use switchyard_codegen::resolve::resolve_files;
@@ -123,8 +124,13 @@ fn full_example_resolves() {
     );
     assert_eq!(
         primary.shards[0].replicas,
-        ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}"]
+        [Replica {
+            url: "${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}".into(),
+            weight: 1
+        }]
     );
+    assert!(primary.shards[0].roles.is_empty());
+    assert_eq!(primary.routing, Routing::default());
     assert_eq!(primary.pool.max_connections, Some(10));
     assert_eq!(primary.pool.acquire_timeout_ms, Some(5000));
     assert_eq!(primary.pool.min_connections, None);
@@ -312,7 +318,10 @@ fn unknown_key_cluster() {
         "schema/db.toml",
         "[cluster.primary]\nwriter = \"x\"\ncolour = 1\n",
     )]);
-    let hint = Some("expected one of: default, doc, writer, replicas, pool, shard");
+    let hint = Some(
+        "expected one of: default, doc, writer, replicas, roles, policy, fallback, \
+         max_replica_lag_ms, health, pool, shard",
+    );
     assert_at(
         &d,
         "schema/db.toml",
@@ -2159,4 +2168,425 @@ fn relations_across_files() {
         schema.models["Post"].relations[0].hops,
         [hop("Post", "user_id", "User", "id")]
     );
+}
+
+// Replicas, roles and routing.
+
+#[test]
+fn replicas_roles_and_routing_resolve() {
+    let text = r#"[cluster.primary]
+default = true
+writer = "w"
+replicas = [{ url = "a", weight = 2 }, "b"]
+policy = "random"
+fallback = "error"
+max_replica_lag_ms = 2000
+health = { check_interval_ms = 100, eject_backoff_ms = 50, eject_backoff_max_ms = 800 }
+roles = { reporting = ["r1", { url = "r2", weight = 3 }], audit = ["r3"] }
+
+[cluster.animals.shard.one]
+writer = "w1"
+roles = { reporting = ["x1"], audit = ["y1"] }
+[cluster.animals.shard.two]
+writer = "w2"
+[cluster.animals.shard.two.roles]
+audit = [{ url = "y2" }]
+reporting = ["x2"]
+"#;
+    let schema = resolve(&[("schema/db.toml", text)]).unwrap_or_else(|e| panic!("{e}"));
+
+    let replica = |url: &str, weight| Replica {
+        url: url.into(),
+        weight,
+    };
+    let primary = &schema.clusters["primary"];
+    let shard = &primary.shards[0];
+    assert_eq!(shard.replicas, [replica("a", 2), replica("b", 1)]);
+    assert_eq!(
+        shard.roles,
+        [
+            RoleSet {
+                name: "reporting".into(),
+                replicas: vec![replica("r1", 1), replica("r2", 3)],
+            },
+            RoleSet {
+                name: "audit".into(),
+                replicas: vec![replica("r3", 1)],
+            },
+        ]
+    );
+    assert_eq!(primary.role_names(), ["reporting", "audit"]);
+    assert_eq!(
+        primary.routing,
+        Routing {
+            policy: Some(Policy::Random),
+            fallback: Some(Fallback::Error),
+            max_replica_lag_ms: Some(2000),
+            check_interval_ms: Some(100),
+            eject_backoff_ms: Some(50),
+            eject_backoff_max_ms: Some(800),
+        }
+    );
+
+    // Every shard has the first shard's roles, in the first shard's order.
+    let animals = &schema.clusters["animals"];
+    assert_eq!(animals.routing, Routing::default());
+    assert_eq!(animals.role_names(), ["reporting", "audit"]);
+    let two = &animals.shards[1];
+    let names: Vec<&str> = two.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["reporting", "audit"]);
+    assert_eq!(two.roles[1].replicas, [replica("y2", 1)]);
+}
+
+#[test]
+fn every_policy_and_fallback_resolves() {
+    for (name, policy) in Policy::ALL {
+        let text = format!("[cluster.primary]\nwriter = \"w\"\npolicy = \"{name}\"\n");
+        let schema = resolve(&[("schema/db.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(schema.clusters["primary"].routing.policy, Some(policy));
+    }
+    for (name, fallback) in Fallback::ALL {
+        let text = format!("[cluster.primary]\nwriter = \"w\"\nfallback = \"{name}\"\n");
+        let schema = resolve(&[("schema/db.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(schema.clusters["primary"].routing.fallback, Some(fallback));
+    }
+}
+
+#[test]
+fn replica_weight_out_of_range() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nreplicas = [{ url = \"a\", weight = 0 }]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`weight` must be at least 1, not 0";
+    assert_at(&d, "schema/db.toml", 3, 35, message, None);
+
+    let text =
+        "[cluster.primary]\nwriter = \"w\"\nroles = { r = [{ url = \"a\", weight = 1001 }] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`weight` must be at most 1000, not 1001";
+    assert_at(&d, "schema/db.toml", 3, 38, message, None);
+
+    let text = "[cluster.primary]\nwriter = \"w\"\nreplicas = [{ url = \"a\", weight = \"2\" }]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`weight` must be an integer, not a string";
+    let hint = Some("write the value without quotes");
+    assert_at(&d, "schema/db.toml", 3, 35, message, hint);
+}
+
+#[test]
+fn unknown_key_replica() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nreplicas = [{ url = \"a\", wieght = 2 }]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "unknown key \"wieght\" in a replica of cluster \"primary\"";
+    let hint = Some("did you mean \"weight\"?");
+    assert_at(&d, "schema/db.toml", 3, 26, message, hint);
+
+    let text =
+        "[cluster.a.shard.one]\nwriter = \"w\"\nroles = { r = [{ url = \"a\", host = \"h\" }] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message =
+        "unknown key \"host\" in a replica of role \"r\" of shard \"one\" of cluster \"a\"";
+    let hint = Some("expected one of: url, weight");
+    assert_at(&d, "schema/db.toml", 3, 29, message, hint);
+}
+
+#[test]
+fn replica_without_url() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nreplicas = [\"a\", { weight = 2 }]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "a replica of cluster \"primary\" has no `url`";
+    let hint = Some("give its URL template, e.g. `{ url = \"${REPLICA_URL}\", weight = 2 }`");
+    assert_at(&d, "schema/db.toml", 3, 18, message, hint);
+}
+
+#[test]
+fn replica_of_wrong_type() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nreplicas = [\"a\", 2]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "each element of `replicas` must be a URL string (`\"${REPLICA_URL}\"`) or a \
+                   table (`{ url = \"...\", weight = 2 }`), not an integer";
+    assert_at(&d, "schema/db.toml", 3, 18, message, None);
+
+    // One replica, not written as a list.
+    let text = "[cluster.primary]\nwriter = \"w\"\nreplicas = \"a\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let hint = Some("list the replicas in brackets, e.g. `[\"${REPLICA_URL}\"]`");
+    let message = "`replicas` must be an array, not a string";
+    assert_at(&d, "schema/db.toml", 3, 12, message, hint);
+
+    // A role is a list of replicas too.
+    let text = "[cluster.primary]\nwriter = \"w\"\nroles = { reporting = 5 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "role \"reporting\" must be an array, not an integer";
+    assert_at(&d, "schema/db.toml", 3, 23, message, None);
+}
+
+#[test]
+fn role_replica_urls_are_checked() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nroles = { reporting = [\"${}\"] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "empty variable name in `${...}` in a replica URL of role \"reporting\" of \
+                   cluster \"primary\"";
+    let hint = Some(
+        "placeholders are `${NAME}` or `${NAME:-default}`, NAME matching [A-Za-z_][A-Za-z0-9_]*",
+    );
+    assert_at(&d, "schema/db.toml", 3, 25, message, hint);
+}
+
+#[test]
+fn unknown_policy_and_fallback() {
+    let text = "[cluster.primary]\nwriter = \"w\"\npolicy = \"round-robin\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let hint = Some("did you mean \"round_robin\"?");
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        10,
+        "unknown policy \"round-robin\"",
+        hint,
+    );
+
+    let text = "[cluster.primary]\nwriter = \"w\"\nfallback = \"replica\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let hint = Some("expected one of: writer, error");
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        12,
+        "unknown fallback \"replica\"",
+        hint,
+    );
+}
+
+#[test]
+fn routing_values_out_of_range() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nmax_replica_lag_ms = 0\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`max_replica_lag_ms` must be at least 1, not 0";
+    assert_at(&d, "schema/db.toml", 3, 22, message, None);
+
+    let text = "[cluster.primary]\nwriter = \"w\"\nhealth = { check_interval_ms = -1 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`check_interval_ms` must be at least 1, not -1";
+    assert_at(&d, "schema/db.toml", 3, 32, message, None);
+}
+
+#[test]
+fn unknown_key_health() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nhealth = { check_interval = 5 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "unknown key \"check_interval\" in the health options of cluster \"primary\"";
+    let hint = Some("did you mean \"check_interval_ms\"?");
+    assert_at(&d, "schema/db.toml", 3, 12, message, hint);
+}
+
+#[test]
+fn eject_backoff_larger_than_its_maximum() {
+    let text = "[cluster.primary]\nwriter = \"w\"\n\
+                health = { eject_backoff_ms = 900, eject_backoff_max_ms = 800 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "`eject_backoff_ms` (900) is larger than `eject_backoff_max_ms` (800)";
+    assert_at(&d, "schema/db.toml", 3, 31, message, None);
+
+    // Against the runtime's defaults (500 and 30000) when one is omitted.
+    let text = "[cluster.primary]\nwriter = \"w\"\nhealth = { eject_backoff_ms = 60000 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message =
+        "`eject_backoff_ms` (60000) is larger than `eject_backoff_max_ms` (30000, its default)";
+    let hint = Some("declare `eject_backoff_max_ms` too");
+    assert_at(&d, "schema/db.toml", 3, 31, message, hint);
+
+    let text = "[cluster.primary]\nwriter = \"w\"\nhealth = { eject_backoff_max_ms = 100 }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message =
+        "`eject_backoff_max_ms` (100) is smaller than `eject_backoff_ms` (500, its default)";
+    let hint = Some("declare `eject_backoff_ms` too");
+    assert_at(&d, "schema/db.toml", 3, 35, message, hint);
+}
+
+#[test]
+fn routing_key_in_a_shard() {
+    let text = "[cluster.a.shard.one]\nwriter = \"w\"\npolicy = \"random\"\n\
+                health = { check_interval_ms = 5 }\n";
+    let all = problems(&[("schema/db.toml", text)]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let hint = Some("declare it once, in the `[cluster.a]` table");
+    let message = "`policy` applies to a whole cluster, not to shard \"one\" of cluster \"a\"";
+    assert_at(&all[0], "schema/db.toml", 3, 1, message, hint);
+    let message = "`health` applies to a whole cluster, not to shard \"one\" of cluster \"a\"";
+    assert_at(&all[1], "schema/db.toml", 4, 1, message, hint);
+}
+
+#[test]
+fn invalid_role_names() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nroles = { Reporting = [\"r\"] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "invalid role name \"Reporting\": must be snake_case (lowercase ASCII letters, \
+                   digits and single underscores, starting with a letter)";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        11,
+        message,
+        Some("try \"reporting\""),
+    );
+
+    for reserved in ["writer", "reading", "writing", "replica", "replicas"] {
+        let text =
+            format!("[cluster.primary]\nwriter = \"w\"\nroles = {{ {reserved} = [\"r\"] }}\n");
+        let d = problem(&[("schema/db.toml", &text)]);
+        let message = format!("role name \"{reserved}\" is reserved");
+        let hint = "`writer`, `reading`, `writing`, `replica` and `replicas` name the built-in \
+                    routing (`writing()` and `reading()`); choose another name, e.g. \
+                    \"reporting\"";
+        assert_at(&d, "schema/db.toml", 3, 11, &message, Some(hint));
+    }
+
+    let text = "[cluster.primary]\nwriter = \"w\"\nroles = { self = [\"r\"] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "\"self\" cannot be a role name: it is a reserved word in Rust";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        11,
+        message,
+        Some("choose another name"),
+    );
+}
+
+#[test]
+fn role_variant_collision() {
+    let text =
+        "[cluster.primary]\nwriter = \"w\"\nroles = { report_1 = [\"a\"], report1 = [\"b\"] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "role \"report1\" of cluster \"primary\" generates the variant name `Report1`, \
+                   like another role; first declared at schema/db.toml:3:11";
+    assert_at(&d, "schema/db.toml", 3, 29, message, None);
+}
+
+#[test]
+fn duplicate_role() {
+    let text =
+        "[cluster.primary]\nwriter = \"w\"\n[cluster.primary.roles]\nr = [\"a\"]\nr = [\"b\"]\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message =
+        "role \"r\" of cluster \"primary\" is declared twice; first declared at schema/db.toml:4:1";
+    assert_at(&d, "schema/db.toml", 5, 1, message, None);
+}
+
+#[test]
+fn role_without_replicas() {
+    let text = "[cluster.primary]\nwriter = \"w\"\nroles = { reporting = [] }\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let message = "role \"reporting\" of cluster \"primary\" has no replicas";
+    let hint = Some("list at least one replica URL, e.g. `reporting = [\"${REPLICA_URL}\"]`");
+    assert_at(&d, "schema/db.toml", 3, 23, message, hint);
+}
+
+#[test]
+fn roles_on_a_sharded_cluster() {
+    let text = "[cluster.a]\nroles = { r = [\"x\"] }\n[cluster.a.shard.one]\nwriter = \"w\"\n";
+    let d = problem(&[("schema/db.toml", text)]);
+    let hint = Some(
+        "declare the roles in each `[cluster.a.shard.NAME]` table, with that shard's replicas",
+    );
+    let message = "sharded cluster \"a\" has top-level `roles`";
+    assert_at(&d, "schema/db.toml", 2, 1, message, hint);
+}
+
+#[test]
+fn shards_with_different_roles() {
+    let shards = |one: &str, two: &str, three: &str| {
+        format!(
+            "[cluster.a.shard.one]\nwriter = \"w\"\nroles = {{ {one} }}\n\
+             [cluster.a.shard.two]\nwriter = \"w\"\nroles = {{ {two} }}\n\
+             [cluster.a.shard.three]\nwriter = \"w\"\n{three}"
+        )
+    };
+    // `two` misses `audit` and adds `billing`; `three` declares no roles at all.
+    let text = shards(
+        "reporting = [\"r\"], audit = [\"r\"]",
+        "reporting = [\"r\"], billing = [\"r\"]",
+        "",
+    );
+    let all = problems(&[("schema/db.toml", &text)]);
+    assert_eq!(all.len(), 4, "{all:#?}");
+    let same = "every shard of a cluster declares the same roles; shard \"one\" declares \
+                reporting, audit";
+    assert_at(
+        &all[0],
+        "schema/db.toml",
+        4,
+        18,
+        "shard \"two\" of cluster \"a\" does not declare role \"audit\", which shard \"one\" \
+         declares",
+        Some(same),
+    );
+    assert_at(
+        &all[1],
+        "schema/db.toml",
+        6,
+        30,
+        "role \"billing\" of shard \"two\" of cluster \"a\" is not declared by shard \"one\"",
+        Some(same),
+    );
+    for (d, role) in all[2..].iter().zip(["reporting", "audit"]) {
+        let message = format!(
+            "shard \"three\" of cluster \"a\" does not declare role \"{role}\", which shard \
+             \"one\" declares"
+        );
+        assert_at(d, "schema/db.toml", 7, 18, &message, Some(same));
+    }
+
+    // A misspelt role is reported once, with the role it stands for.
+    let text = shards(
+        "reporting = [\"r\"]",
+        "reportng = [\"r\"]",
+        "roles = { reporting = [\"r\"] }\n",
+    );
+    let d = problem(&[("schema/db.toml", &text)]);
+    let message =
+        "role \"reportng\" of shard \"two\" of cluster \"a\" is not declared by shard \"one\"";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        6,
+        11,
+        message,
+        Some("did you mean \"reporting\"?"),
+    );
+
+    // A role only on a later shard.
+    let text = shards("", "audit = [\"r\"]", "");
+    let d = problem(&[("schema/db.toml", &text)]);
+    let message =
+        "role \"audit\" of shard \"two\" of cluster \"a\" is not declared by shard \"one\"";
+    let hint =
+        Some("every shard of a cluster declares the same roles; shard \"one\" declares none");
+    assert_at(&d, "schema/db.toml", 6, 11, message, hint);
+}
+
+#[test]
+fn role_enum_type_collision() {
+    let clusters = "[cluster.primary]\ndefault = true\nwriter = \"w\"\nroles = { r = [\"x\"] }\n\
+                    [cluster.primary_role]\nwriter = \"w\"\n";
+    let d = problem(&[("schema/db.toml", clusters)]);
+    let message = "cluster \"primary_role\" generates the type `PrimaryRole`, which another \
+                   declaration also generates; first declared at schema/db.toml:1:10";
+    assert_at(&d, "schema/db.toml", 5, 10, message, None);
+
+    let text = format!("[model.PrimaryRole]\ntable = \"t\"\n[model.PrimaryRole.fields]\n{ID}");
+    let clusters = "[cluster.primary]\nwriter = \"w\"\nroles = { r = [\"x\"] }\n";
+    let d = problem(&[("schema/db.toml", clusters), ("schema/m.toml", &text)]);
+    let message = "model \"PrimaryRole\" generates the type `PrimaryRole`, which another \
+                   declaration also generates; first declared at schema/db.toml:1:10";
+    assert_at(&d, "schema/m.toml", 1, 8, message, None);
+
+    // Without roles, no role enum: the name is free.
+    let clusters = "[cluster.primary]\nwriter = \"w\"\n";
+    resolve(&[("schema/db.toml", clusters), ("schema/m.toml", &text)])
+        .unwrap_or_else(|e| panic!("{e}"));
 }

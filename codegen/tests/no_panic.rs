@@ -12,15 +12,23 @@ const DATABASES: &str = r#"# topology
 default = true
 doc = "Main database."
 writer = "${DATABASE_URL:-sqlite:data/primary.sqlite3}"
-replicas = ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}"]
+replicas = ["${PRIMARY_REPLICA_URL:-sqlite:data/primary.sqlite3?mode=ro}", { url = "${R2:-x}", weight = 2 }]
 pool = { max_connections = 10, min_connections = 1, acquire_timeout_ms = 5000, lazy = true }
+policy = "least_busy"
+fallback = "writer"
+max_replica_lag_ms = 2000
+health = { check_interval_ms = 1000, eject_backoff_ms = 500, eject_backoff_max_ms = 30000 }
+roles = { reporting = ["${REPORTING_URL:-x}", { url = "${REPORTING_2:-y}", weight = 3 }] }
 
 [cluster.animals]
+fallback = "error"
 [cluster.animals.shard.default]
 writer = "${ANIMALS_URL:-sqlite:data/animals.sqlite3}"
 replicas = ["${ANIMALS_REPLICA_URL:-sqlite:data/animals.sqlite3?mode=ro}"]
+roles = { reporting = ["x"], audit = ["y"] }
 [cluster.animals.shard.shard_one]
 writer = "${ANIMALS_SHARD_ONE_URL:-sqlite:data/animals_shard_one.sqlite3}"
+roles = { audit = ["z"], reporting = [{ url = "w", weight = 1000 }] }
 "#;
 
 const USERS: &str = r#"[model.User]
@@ -167,6 +175,25 @@ const WORDS: &[&str] = &[
     "Dog",
     "Human",
     "\"id desc\"",
+    "roles",
+    "policy",
+    "fallback",
+    "max_replica_lag_ms",
+    "health",
+    "check_interval_ms",
+    "eject_backoff_ms",
+    "eject_backoff_max_ms",
+    "url",
+    "weight",
+    "reporting",
+    "audit",
+    "round_robin",
+    "least_busy",
+    "random",
+    "error",
+    "replica",
+    "1001",
+    "role",
 ];
 
 /// xorshift64*: small, fast and reproducible.
@@ -326,6 +353,10 @@ fn edge_inputs_never_panic() {
          inverse_of = \"d\" }\ne = { has_many = \"B\", order = \"\\u00e9 desc\", limit = -1 }"
             .into(),
         "[model.A.relations]\nx = {}\ny = { has_one = {}, has_many = [] }\nz = []\n".into(),
+        "[cluster.a]\nreplicas = [{}, { url = 1, weight = [] }, 3]\nroles = { r = {}, s = [{}] }\n\
+         health = 1\npolicy = []\n[cluster.a.shard.x]\nroles = []\npool = 1\n\
+         [cluster.a.shard.y]\nroles = { r = \"u\", writer = [\"\"] }\nhealth = {}\n"
+            .into(),
         deep_array,
         deep_keys,
         deep_tables,
@@ -333,5 +364,21 @@ fn edge_inputs_never_panic() {
     for case in cases {
         check(std::slice::from_ref(&case));
         check(&[DATABASES.to_owned(), case]);
+    }
+}
+
+#[test]
+fn seeds_resolve() {
+    // Mutations of valid declarations reach every check; broken seeds would mostly test errors.
+    let files: Vec<SourceFile> = [DATABASES, USERS]
+        .iter()
+        .enumerate()
+        .map(|(i, text)| SourceFile {
+            path: format!("schema/{i}.toml").into(),
+            text: (*text).to_owned(),
+        })
+        .collect();
+    if let Err(error) = resolve_files(&files) {
+        panic!("{error}");
     }
 }

@@ -19,6 +19,115 @@ pub struct ClusterSpec {
     pub shards: &'static [ShardSpec],
     /// Pool options from the declarations.
     pub pool: PoolSpec,
+    /// Load balancing, fallback and health options as declared.
+    pub routing: RoutingSpec,
+}
+
+/// One declared replica: URL template and load-balancing weight.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ReplicaSpec {
+    /// URL template.
+    pub url: &'static str,
+    /// Relative share of reads (at least 1).
+    pub weight: u32,
+}
+
+/// A custom role of a shard: a named set of replicas.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct RoleSpec {
+    /// Role name as declared.
+    pub name: &'static str,
+    /// Its replicas.
+    pub replicas: &'static [ReplicaSpec],
+}
+
+/// Routing options of a cluster as declared; `None` means "runtime default".
+#[doc(hidden)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RoutingSpec {
+    /// How reads pick a replica.
+    pub policy: Option<Policy>,
+    /// Where a read goes when no replica is available.
+    pub fallback: Option<Fallback>,
+    /// Replicas lagging more than this leave rotation.
+    pub max_replica_lag_ms: Option<u64>,
+    /// How often ejected replicas are probed and lag is measured.
+    pub check_interval_ms: Option<u64>,
+    /// First ejection period after a connection failure.
+    pub eject_backoff_ms: Option<u64>,
+    /// Longest ejection period (the backoff doubles up to it).
+    pub eject_backoff_max_ms: Option<u64>,
+}
+
+/// How reads pick among a shard's available replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Policy {
+    /// In turn, each replica as often as its weight (the default).
+    #[default]
+    RoundRobin,
+    /// At random, in proportion to weights.
+    Random,
+    /// The replica with the fewest connections in use per unit of weight.
+    LeastBusy,
+}
+
+/// Where a read goes when no replica of its shard is available (all ejected or lagging).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fallback {
+    /// To the shard's writer (the default): reads keep working, the writer takes the load.
+    #[default]
+    Writer,
+    /// Nowhere: the read fails with [`Error::NoReplica`](crate::Error::NoReplica).
+    Error,
+}
+
+/// Load balancing and health options of a cluster's replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoutingOptions {
+    /// How reads pick a replica. Default: [`Policy::RoundRobin`].
+    pub policy: Policy,
+    /// Where reads go when no replica is available. Default: [`Fallback::Writer`].
+    pub fallback: Fallback,
+    /// Replicas lagging more than this leave rotation until they catch up. Default: none (lag
+    /// is not measured).
+    pub max_replica_lag: Option<Duration>,
+    /// How often ejected replicas are probed and lag is measured. Default: 1 s.
+    pub check_interval: Duration,
+    /// Ejection period after a replica's first connection failure; doubles with each
+    /// consecutive failure. Default: 500 ms.
+    pub eject_backoff: Duration,
+    /// Cap of the ejection period. Default: 30 s.
+    pub eject_backoff_max: Duration,
+}
+
+impl Default for RoutingOptions {
+    fn default() -> Self {
+        RoutingOptions {
+            policy: Policy::RoundRobin,
+            fallback: Fallback::Writer,
+            max_replica_lag: None,
+            check_interval: Duration::from_secs(1),
+            eject_backoff: Duration::from_millis(500),
+            eject_backoff_max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RoutingOptions {
+    fn from_spec(spec: &RoutingSpec) -> Self {
+        let d = RoutingOptions::default();
+        let ms = Duration::from_millis;
+        RoutingOptions {
+            policy: spec.policy.unwrap_or(d.policy),
+            fallback: spec.fallback.unwrap_or(d.fallback),
+            max_replica_lag: spec.max_replica_lag_ms.map(ms),
+            check_interval: spec.check_interval_ms.map_or(d.check_interval, ms),
+            eject_backoff: spec.eject_backoff_ms.map_or(d.eject_backoff, ms),
+            eject_backoff_max: spec.eject_backoff_max_ms.map_or(d.eject_backoff_max, ms),
+        }
+    }
 }
 
 /// A shard as declared: URL templates.
@@ -30,7 +139,9 @@ pub struct ShardSpec {
     /// Writer URL template.
     pub writer: &'static str,
     /// Replica URL templates.
-    pub replicas: &'static [&'static str],
+    pub replicas: &'static [ReplicaSpec],
+    /// Custom roles: named replica sets (`reporting`), in declaration order.
+    pub roles: &'static [RoleSpec],
 }
 
 /// Pool options as declared; `None` keeps the runtime default.
@@ -110,7 +221,32 @@ pub type Observer = Arc<dyn Fn(&StatementEvent<'_>) + Send + Sync>;
 pub(crate) struct ShardConfig {
     pub(crate) name: &'static str,
     pub(crate) writer: String,
-    pub(crate) replicas: Vec<String>,
+    pub(crate) replicas: Vec<ReplicaConfig>,
+    pub(crate) roles: Vec<RoleConfig>,
+}
+
+/// A replica URL template and its weight.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplicaConfig {
+    pub(crate) url: String,
+    pub(crate) weight: u32,
+}
+
+/// A custom role's replicas.
+#[derive(Debug, Clone)]
+pub(crate) struct RoleConfig {
+    pub(crate) name: &'static str,
+    pub(crate) replicas: Vec<ReplicaConfig>,
+}
+
+fn replicas_of(specs: &[ReplicaSpec]) -> Vec<ReplicaConfig> {
+    specs
+        .iter()
+        .map(|r| ReplicaConfig {
+            url: r.url.to_owned(),
+            weight: r.weight.max(1),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +254,7 @@ pub(crate) struct ClusterConfig {
     pub(crate) name: &'static str,
     pub(crate) shards: Vec<ShardConfig>,
     pub(crate) pool: PoolOptions,
+    pub(crate) routing: RoutingOptions,
 }
 
 /// Configuration of a whole app's databases.
@@ -145,7 +282,10 @@ impl fmt::Debug for Config {
                     c.name,
                     s.name,
                     redacted(&s.writer),
-                    s.replicas.iter().map(redacted).collect::<Vec<_>>()
+                    s.replicas
+                        .iter()
+                        .map(|r| redacted(&r.url))
+                        .collect::<Vec<_>>()
                 ));
             }
         }
@@ -163,13 +303,22 @@ impl Config {
                 .map(|c| ClusterConfig {
                     name: c.name,
                     pool: PoolOptions::from_spec(&c.pool),
+                    routing: RoutingOptions::from_spec(&c.routing),
                     shards: c
                         .shards
                         .iter()
                         .map(|s| ShardConfig {
                             name: s.name,
                             writer: s.writer.to_owned(),
-                            replicas: s.replicas.iter().map(|r| (*r).to_owned()).collect(),
+                            replicas: replicas_of(s.replicas),
+                            roles: s
+                                .roles
+                                .iter()
+                                .map(|r| RoleConfig {
+                                    name: r.name,
+                                    replicas: replicas_of(r.replicas),
+                                })
+                                .collect(),
                         })
                         .collect(),
                 })
@@ -208,9 +357,68 @@ impl Config {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let urls = urls.into_iter().map(Into::into).collect();
+        let replicas = urls
+            .into_iter()
+            .map(|url| ReplicaConfig {
+                url: url.into(),
+                weight: 1,
+            })
+            .collect();
         if let Some(s) = self.shard_mut(cluster, shard) {
-            s.replicas = urls;
+            s.replicas = replicas;
+        }
+        self
+    }
+
+    /// Replace the replicas of one shard, each with a load-balancing weight (at least 1).
+    pub fn weighted_replicas<I, S>(mut self, cluster: &str, shard: &str, replicas: I) -> Self
+    where
+        I: IntoIterator<Item = (S, u32)>,
+        S: Into<String>,
+    {
+        let replicas = replicas
+            .into_iter()
+            .map(|(url, weight)| ReplicaConfig {
+                url: url.into(),
+                weight: weight.max(1),
+            })
+            .collect();
+        if let Some(s) = self.shard_mut(cluster, shard) {
+            s.replicas = replicas;
+        }
+        self
+    }
+
+    /// Replace the replicas of custom role `role` of one shard.
+    pub fn role_replicas<I, S>(mut self, cluster: &str, shard: &str, role: &str, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let replicas: Vec<ReplicaConfig> = urls
+            .into_iter()
+            .map(|url| ReplicaConfig {
+                url: url.into(),
+                weight: 1,
+            })
+            .collect();
+        let Some(s) = self.shard_mut(cluster, shard) else {
+            return self;
+        };
+        match s.roles.iter_mut().find(|r| r.name == role) {
+            Some(r) => r.replicas = replicas,
+            None => self
+                .errors
+                .push(format!("unknown role `{role}` of `{cluster}`/`{shard}`")),
+        }
+        self
+    }
+
+    /// Change the routing options (load balancing, fallback, health) of one cluster.
+    pub fn routing(mut self, cluster: &str, f: impl FnOnce(&mut RoutingOptions)) -> Self {
+        match self.clusters.iter_mut().find(|c| c.name == cluster) {
+            Some(c) => f(&mut c.routing),
+            None => self.errors.push(format!("unknown cluster `{cluster}`")),
         }
         self
     }

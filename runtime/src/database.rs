@@ -2,13 +2,17 @@
 //! statements to them.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
 use crate::backend::Backend;
-use crate::config::{ClusterConfig, Config, Observer, ShardConfig};
+use crate::balance::ReplicaSet;
+use crate::config::Fallback;
+use crate::config::{ClusterConfig, Config, Observer, ReplicaConfig, RoutingOptions, ShardConfig};
 use crate::error::{Error, Result, Target};
+use crate::health::{Health, Watched, is_connection_error, since, spawn_checker};
 use crate::observe::{StatementCounts, StatementEvent};
 use crate::pool::{Pool, PoolRequest};
 use crate::role::{Role, Routing};
@@ -19,13 +23,18 @@ pub(crate) struct Server {
     pub(crate) pool: Pool,
     pub(crate) target: Target,
     pub(crate) statements: AtomicU64,
+    /// Load-balancing weight (replicas; 1 for writers).
+    pub(crate) weight: u32,
+    /// Ejection and lag state (replicas only consult it).
+    pub(crate) health: Arc<Health>,
 }
 
 #[derive(Debug)]
 pub(crate) struct ShardServers {
     pub(crate) writer: Arc<Server>,
-    pub(crate) replicas: Vec<Arc<Server>>,
-    next_replica: AtomicUsize,
+    pub(crate) replicas: ReplicaSet,
+    /// Custom roles, in declaration order.
+    pub(crate) roles: Vec<ReplicaSet>,
 }
 
 #[derive(Debug)]
@@ -33,11 +42,35 @@ pub(crate) struct ClusterServers {
     pub(crate) name: &'static str,
     pub(crate) backend: Backend,
     pub(crate) shards: Vec<ShardServers>,
+    pub(crate) routing: RoutingOptions,
 }
 
 struct Inner {
     clusters: Vec<ClusterServers>,
     observer: Option<Observer>,
+    /// Time origin of the health state's timestamps.
+    epoch: Instant,
+}
+
+/// The health of one replica, from [`Engine::replica_status`].
+#[derive(Debug, Clone)]
+pub struct ReplicaStatus {
+    /// Which replica.
+    pub target: Target,
+    /// Out of rotation after a connection failure, until a probe succeeds.
+    pub ejected: bool,
+    /// Out of rotation because its lag exceeds the cluster's `max_replica_lag`.
+    pub lagging: bool,
+    /// The last measured lag (`None` before the first measurement, without a lag limit, or
+    /// when replication is stopped).
+    pub lag: Option<Duration>,
+}
+
+impl ReplicaStatus {
+    /// Whether reads may go to it.
+    pub fn in_rotation(&self) -> bool {
+        !self.ejected && !self.lagging
+    }
 }
 
 /// Every pool of an app, connected. Cheap to clone (an `Arc`).
@@ -53,7 +86,7 @@ impl std::fmt::Debug for Engine {
         f.debug_list()
             .entries(self.inner.clusters.iter().flat_map(|c| {
                 c.shards.iter().flat_map(|s| {
-                    std::iter::once(&s.writer.target).chain(s.replicas.iter().map(|r| &r.target))
+                    std::iter::once(&s.writer.target).chain(s.replica_servers().map(|r| &r.target))
                 })
             }))
             .finish()
@@ -67,12 +100,36 @@ impl Engine {
         if let Some(first) = config.errors.first() {
             return Err(Error::Config(first.clone()));
         }
-        let clusters =
-            try_join_all(config.clusters.iter().map(|c| open_cluster(&config, c))).await?;
+        let epoch = Instant::now();
+        let clusters = try_join_all(
+            config
+                .clusters
+                .iter()
+                .map(|c| open_cluster(&config, c, epoch)),
+        )
+        .await?;
+        let watched = clusters
+            .iter()
+            .flat_map(|c| {
+                c.shards.iter().flat_map(move |s| {
+                    s.replicas
+                        .servers
+                        .iter()
+                        .chain(s.roles.iter().flat_map(|r| &r.servers))
+                        .map(move |server| Watched {
+                            pool: server.pool.clone(),
+                            health: Arc::downgrade(&server.health),
+                            options: c.routing,
+                        })
+                })
+            })
+            .collect();
+        spawn_checker(epoch, watched);
         Ok(Engine {
             inner: Arc::new(Inner {
                 clusters,
                 observer: config.observer.clone(),
+                epoch,
             }),
         })
     }
@@ -85,6 +142,7 @@ impl Engine {
             cluster,
             shard: 0,
             routing: Routing::Writing,
+            prevent_writes: false,
         }
     }
 
@@ -99,6 +157,22 @@ impl Engine {
             );
         }
         counts
+    }
+
+    /// The health of every replica: in rotation, ejected after connection failures, or out of
+    /// rotation for lag.
+    pub fn replica_status(&self) -> Vec<ReplicaStatus> {
+        self.inner
+            .clusters
+            .iter()
+            .flat_map(|c| c.shards.iter().flat_map(ShardServers::replica_servers))
+            .map(|server| ReplicaStatus {
+                target: server.target.clone(),
+                ejected: server.health.is_ejected(),
+                lagging: server.health.is_lagging(),
+                lag: server.health.lag(),
+            })
+            .collect()
     }
 
     /// Set every statement counter back to zero.
@@ -118,17 +192,11 @@ impl Engine {
         self.inner.clusters.iter().flat_map(|c| {
             c.shards
                 .iter()
-                .flat_map(|s| std::iter::once(&s.writer).chain(&s.replicas))
+                .flat_map(|s| std::iter::once(&s.writer).chain(s.replica_servers()))
         })
     }
 
-    pub(crate) fn observe(
-        &self,
-        server: &Server,
-        sql: &str,
-        elapsed: std::time::Duration,
-        ok: bool,
-    ) {
+    pub(crate) fn observe(&self, server: &Server, sql: &str, elapsed: Duration, ok: bool) {
         server.statements.fetch_add(1, Ordering::Relaxed);
         let event = StatementEvent {
             target: &server.target,
@@ -143,44 +211,68 @@ impl Engine {
     }
 }
 
-async fn open_cluster(config: &Config, cluster: &ClusterConfig) -> Result<ClusterServers> {
+async fn open_cluster(
+    config: &Config,
+    cluster: &ClusterConfig,
+    epoch: Instant,
+) -> Result<ClusterServers> {
     let mut backend = None;
     let mut shards = Vec::with_capacity(cluster.shards.len());
+    let mut check = |server: &Server| match backend {
+        Some(b) if b != server.pool.backend() => Err(Error::Config(format!(
+            "cluster `{}` mixes backends: {} is {}, others are {b}",
+            cluster.name,
+            server.target,
+            server.pool.backend()
+        ))),
+        _ => {
+            backend = Some(server.pool.backend());
+            Ok(())
+        }
+    };
     for shard in &cluster.shards {
         // The writer first: for SQLite it creates the file the replicas open read-only.
-        let roles = std::iter::once((Role::Writer, &shard.writer)).chain(
-            shard
-                .replicas
-                .iter()
-                .enumerate()
-                .map(|(i, url)| (Role::Replica(i), url)),
-        );
-        let mut servers = Vec::with_capacity(1 + shard.replicas.len());
-        for (role, template) in roles {
-            let server = open_server(config, cluster, shard, role, template).await?;
-            let this = server.pool.backend();
-            match backend {
-                Some(b) if b != this => {
-                    return Err(Error::Config(format!(
-                        "cluster `{}` mixes backends: {} is {this}, others are {b}",
-                        cluster.name, server.target
-                    )));
-                }
-                _ => backend = Some(this),
+        let writer = open_server(
+            config,
+            cluster,
+            shard,
+            Role::Writer,
+            &shard.writer,
+            1,
+            epoch,
+        )
+        .await?;
+        check(&writer)?;
+        let mut sets = Vec::with_capacity(1 + shard.roles.len());
+        let named = shard.roles.iter().map(|r| (Some(r.name), &r.replicas));
+        for (name, replicas) in std::iter::once((None, &shard.replicas)).chain(named) {
+            let mut servers = Vec::with_capacity(replicas.len());
+            for (index, ReplicaConfig { url, weight }) in replicas.iter().enumerate() {
+                let role = match name {
+                    None => Role::Replica(index),
+                    Some(role) => Role::Custom {
+                        role,
+                        index: u32::try_from(index).unwrap_or(u32::MAX),
+                    },
+                };
+                let server = open_server(config, cluster, shard, role, url, *weight, epoch).await?;
+                check(&server)?;
+                servers.push(server);
             }
-            servers.push(server);
+            sets.push(ReplicaSet::new(servers));
         }
-        let writer = servers.remove(0);
+        let replicas = sets.remove(0);
         shards.push(ShardServers {
             writer,
-            replicas: servers,
-            next_replica: AtomicUsize::new(0),
+            replicas,
+            roles: sets,
         });
     }
     Ok(ClusterServers {
         name: cluster.name,
         backend: backend.unwrap_or(Backend::Sqlite),
         shards,
+        routing: cluster.routing,
     })
 }
 
@@ -190,6 +282,8 @@ async fn open_server(
     shard: &ShardConfig,
     role: Role,
     template: &str,
+    weight: u32,
+    epoch: Instant,
 ) -> Result<Arc<Server>> {
     let config_error = |e: String| {
         Error::Config(format!(
@@ -206,20 +300,55 @@ async fn open_server(
         server: crate::url::redact(&url).into(),
         secret: crate::url::password(&url).map(Into::into),
     };
-    let pool = Pool::open(PoolRequest {
+    let replica = role != Role::Writer;
+    let mut options = cluster.pool;
+    if replica {
+        // A dead replica must not hold a read for the whole acquire timeout before the read
+        // moves on to another server.
+        options.acquire_timeout = options.acquire_timeout.min(REPLICA_ACQUIRE_TIMEOUT);
+    }
+    let request = |lazy| PoolRequest {
         url: &url,
         backend,
-        read_only: role != Role::Writer,
-        options: &cluster.pool,
+        read_only: replica,
+        options: &options,
         sqlite_dir: config.sqlite_dir.as_deref(),
-    })
-    .await
-    .map_err(|e| Error::connect(&target, e))?;
+        lazy,
+    };
+    let health = Arc::new(Health::default());
+    let pool = match Pool::open(request(options.lazy)).await {
+        Ok(pool) => pool,
+        // A replica that is down at start-up is ejected, not fatal: reads go elsewhere until a
+        // probe finds it back.
+        Err(e) if replica && is_connection_error(&e) => {
+            tracing::warn!(target: "switchyard::health", %target, "replica unreachable at start-up; ejected");
+            health.eject(since(epoch), &cluster.routing);
+            Pool::open(request(true))
+                .await
+                .map_err(|e| Error::connect(&target, e))?
+        }
+        Err(e) => return Err(Error::connect(&target, e)),
+    };
     Ok(Arc::new(Server {
         pool,
         target,
         statements: AtomicU64::new(0),
+        weight,
+        health,
     }))
+}
+
+/// Longest wait for a replica connection before the read moves on.
+const REPLICA_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+impl ShardServers {
+    /// Every replica, of the default set and of custom roles.
+    pub(crate) fn replica_servers(&self) -> impl Iterator<Item = &Arc<Server>> {
+        self.replicas
+            .servers
+            .iter()
+            .chain(self.roles.iter().flat_map(|r| &r.servers))
+    }
 }
 
 /// A cluster, one of its shards, and a routing (writing or reading). Cheap to clone.
@@ -231,6 +360,8 @@ pub struct Handle {
     cluster: usize,
     shard: usize,
     routing: Routing,
+    /// Refuse raw SQL that may write, whatever the routing (Rails' `prevent_writes`).
+    prevent_writes: bool,
 }
 
 impl Handle {
@@ -239,8 +370,29 @@ impl Handle {
     pub fn with_routing(&self, routing: Routing) -> Handle {
         Handle {
             routing,
+            prevent_writes: false,
             ..self.clone()
         }
+    }
+
+    /// The same handle, refusing raw SQL that may write (typed writes are already absent from
+    /// the generated read handles this backs).
+    #[doc(hidden)]
+    pub fn preventing_writes(&self) -> Handle {
+        Handle {
+            prevent_writes: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether raw SQL that may write is refused whatever the routing.
+    pub fn prevents_writes(&self) -> bool {
+        self.prevent_writes
+    }
+
+    /// Shard name.
+    pub fn shard_name(&self) -> &'static str {
+        self.shard_servers().writer.target.shard
     }
 
     /// The same cluster and routing on another shard (by declaration index).
@@ -285,15 +437,50 @@ impl Handle {
         self.cluster_servers().shards.len()
     }
 
-    /// The server the next statement goes to.
-    pub(crate) fn server(&self) -> &Arc<Server> {
+    /// The server the next statement goes to, skipping `tried` (servers that failed this
+    /// statement already). Reads pick a replica by the cluster's policy among those available;
+    /// with none, the cluster's fallback decides between the writer and an error.
+    pub(crate) fn pick(&self, tried: &[Arc<Server>]) -> Result<Arc<Server>> {
         let shard = self.shard_servers();
-        match self.routing {
-            Routing::Reading if !shard.replicas.is_empty() => {
-                let i = shard.next_replica.fetch_add(1, Ordering::Relaxed);
-                &shard.replicas[i % shard.replicas.len()]
-            }
-            _ => &shard.writer,
+        let set = match self.routing {
+            Routing::Writing => return Ok(shard.writer.clone()),
+            Routing::Reading => &shard.replicas,
+            Routing::Role(i) => match shard.roles.get(i) {
+                Some(set) => set,
+                None => return Ok(shard.writer.clone()),
+            },
+        };
+        if set.servers.is_empty() && matches!(self.routing, Routing::Reading) {
+            // No replica declared: reads are the writer's by design, not a fallback.
+            return Ok(shard.writer.clone());
         }
+        let cluster = self.cluster_servers();
+        if let Some(server) = set.pick(cluster.routing.policy, tried) {
+            return Ok(server.clone());
+        }
+        match cluster.routing.fallback {
+            Fallback::Writer if !tried.iter().any(|t| Arc::ptr_eq(t, &shard.writer)) => {
+                Ok(shard.writer.clone())
+            }
+            _ => Err(Error::NoReplica {
+                cluster: cluster.name,
+                shard: shard.writer.target.shard,
+                routing: self.routing,
+            }),
+        }
+    }
+
+    /// Take `server` out of rotation after a connection failure; whether the statement may be
+    /// retried elsewhere (replicas only: a write, or a read on the writer, is never retried).
+    pub(crate) fn eject(&self, server: &Arc<Server>) -> bool {
+        if Arc::ptr_eq(server, &self.shard_servers().writer) {
+            return false;
+        }
+        let routing = self.cluster_servers().routing;
+        server
+            .health
+            .eject(since(self.engine.inner.epoch), &routing);
+        tracing::warn!(target: "switchyard::health", target = %server.target, "replica ejected after a connection failure");
+        true
     }
 }

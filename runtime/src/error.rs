@@ -112,7 +112,7 @@ pub enum Error {
         /// Where.
         target: Target,
         /// The constraint's name, when the backend reports it.
-        constraint: Option<String>,
+        constraint: Option<Box<str>>,
         /// The database's message.
         source: DriverError,
     },
@@ -124,7 +124,33 @@ pub enum Error {
         /// Model name.
         model: &'static str,
         /// The key that was looked up, formatted.
-        key: String,
+        key: Box<str>,
+    },
+    /// No replica of the shard was available for a read (all ejected or lagging), and the
+    /// cluster's fallback is `error`.
+    #[error(
+        "no replica available in cluster `{cluster}`, shard `{shard}` ({routing:?}), and fallback is `error`"
+    )]
+    NoReplica {
+        /// Cluster name.
+        cluster: &'static str,
+        /// Shard name.
+        shard: &'static str,
+        /// The routing that found nothing.
+        routing: crate::role::Routing,
+    },
+    /// Raw SQL that may write was sent through a handle that must not write (reading, a
+    /// custom role, or prevent-writes); it was not run.
+    #[error("write refused on cluster `{cluster}`, shard `{shard}` ({routing:?} handle): {reason}")]
+    WriteRefused {
+        /// Cluster name.
+        cluster: &'static str,
+        /// Shard name.
+        shard: &'static str,
+        /// The handle's routing.
+        routing: crate::role::Routing,
+        /// Why the statement counts as a write.
+        reason: &'static str,
     },
     /// A relation was read from a loaded row without having been requested.
     #[error(
@@ -156,7 +182,11 @@ impl Error {
     /// The database this error happened on, if it involves one.
     pub fn target(&self) -> Option<&Target> {
         match self {
-            Error::Config(_) | Error::NotLoaded { .. } | Error::MissingRelated { .. } => None,
+            Error::Config(_)
+            | Error::NotLoaded { .. }
+            | Error::MissingRelated { .. }
+            | Error::NoReplica { .. }
+            | Error::WriteRefused { .. } => None,
             Error::Connect { target, .. }
             | Error::Query { target, .. }
             | Error::UniqueViolation { target, .. }
@@ -180,7 +210,7 @@ impl Error {
     pub(crate) fn query(target: &Target, inner: sqlx::Error) -> Self {
         match &inner {
             sqlx::Error::Database(db) if db.is_unique_violation() => Error::UniqueViolation {
-                constraint: db.constraint().map(str::to_owned),
+                constraint: db.constraint().map(Into::into),
                 source: DriverError::new(target, inner),
                 target: target.clone(),
             },

@@ -9,6 +9,8 @@ use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use crate::backend::Backend;
 use crate::database::{Handle, Server};
 use crate::error::{Error, Result};
+use crate::health::is_connection_error;
+use crate::role::Routing;
 use crate::transaction::{Transaction, TxConn};
 use crate::value::{ArgBuf, Args, FromRow, Row, Value};
 
@@ -111,9 +113,7 @@ impl Conn<'_> {
     pub fn ctx(&self) -> crate::lookup::Ctx {
         match self {
             Conn::Handle(h) => crate::lookup::Ctx::new(h.engine().clone(), h.routing()),
-            Conn::Tx(tx) => {
-                crate::lookup::Ctx::new(tx.engine.clone(), crate::role::Routing::Writing)
-            }
+            Conn::Tx(tx) => crate::lookup::Ctx::new(tx.engine.clone(), Routing::Writing),
         }
     }
 
@@ -128,17 +128,50 @@ impl Conn<'_> {
         args: Args,
         want: Want,
     ) -> Result<(Fetched, Arc<Server>)> {
-        let server = match self {
-            Conn::Handle(h) => h.server().clone(),
-            Conn::Tx(tx) => tx.server.clone(),
-        };
-        if let Some(e) = args.error {
-            return Err(Error::query(&server.target, sqlx::Error::Encode(e)));
+        let mut tried = Vec::new();
+        let mut args = args;
+        loop {
+            let server = match self {
+                Conn::Handle(h) => h.pick(&tried)?,
+                Conn::Tx(tx) => tx.server.clone(),
+            };
+            if let Some(e) = args.error.take() {
+                return Err(Error::query(&server.target, sqlx::Error::Encode(e)));
+            }
+            // A read on a replica may be retried elsewhere, so it keeps a copy of its values.
+            let retry = match self {
+                Conn::Handle(h) if h.routing() != Routing::Writing => Some(args.clone_buf()),
+                _ => None,
+            };
+            let (result, server) = self.run_on(server, sql, args.buf, &want).await;
+            match result {
+                Ok(fetched) => return Ok((fetched, server)),
+                Err(e) => {
+                    if let (Conn::Handle(h), Some(buf)) = (&*self, retry)
+                        && is_connection_error(&e)
+                        && h.eject(&server)
+                    {
+                        args = Args { buf, error: None };
+                        tried.push(server);
+                        continue;
+                    }
+                    return Err(Error::query(&server.target, e));
+                }
+            }
         }
+    }
+
+    async fn run_on(
+        &mut self,
+        server: Arc<Server>,
+        sql: &SqlText,
+        buf: ArgBuf,
+        want: &Want,
+    ) -> (Result<Fetched, sqlx::Error>, Arc<Server>) {
         let start = Instant::now();
         let sql_str = sql.to_sql_str();
         let result = match self {
-            Conn::Handle(_) => match (&server.pool, args.buf) {
+            Conn::Handle(_) => match (&server.pool, buf) {
                 (crate::pool::Pool::Sqlite(p), ArgBuf::Sqlite(a)) => {
                     run!(p, sql_str, a, want, Row::Sqlite)
                 }
@@ -150,7 +183,7 @@ impl Conn<'_> {
                 }
                 _ => Err(mismatch()),
             },
-            Conn::Tx(tx) => match (&mut tx.conn, args.buf) {
+            Conn::Tx(tx) => match (&mut tx.conn, buf) {
                 (TxConn::Sqlite(c), ArgBuf::Sqlite(a)) => {
                     run!(&mut **c, sql_str, a, want, Row::Sqlite)
                 }
@@ -168,10 +201,7 @@ impl Conn<'_> {
             Conn::Tx(tx) => &tx.engine,
         };
         engine.observe(&server, sql.as_str(), start.elapsed(), result.is_ok());
-        match result {
-            Ok(fetched) => Ok((fetched, server)),
-            Err(e) => Err(Error::query(&server.target, e)),
-        }
+        (result, server)
     }
 
     /// Every row, decoded.
@@ -239,7 +269,7 @@ impl Conn<'_> {
             Fetched::Affected(0) => Err(Error::NotFound {
                 target: server.target.clone(),
                 model,
-                key: format!("{key:?}"),
+                key: format!("{key:?}").into(),
             }),
             _ => Ok(()),
         }
@@ -250,9 +280,25 @@ impl Handle {
     /// Run one SQL statement as written, with no bound values, on the server this handle
     /// routes to; the number of rows it affected. An escape hatch for maintenance statements:
     /// anything that takes a value belongs in a generated method, where values are bound.
+    ///
+    /// On a reading handle, a custom role's handle or a prevent-writes handle, the statement is
+    /// classified first ([`classify`](crate::classify)) and anything that may write is refused
+    /// with [`Error::WriteRefused`] before it reaches a database.
     pub async fn execute_raw(&self, sql: impl Into<String>) -> Result<u64> {
+        let sql = sql.into();
+        if self.routing() != Routing::Writing || self.prevents_writes() {
+            let classified = crate::classify::classify(&sql);
+            if let Some(reason) = classified.reason() {
+                return Err(Error::WriteRefused {
+                    cluster: self.cluster_name(),
+                    shard: self.shard_name(),
+                    routing: self.routing(),
+                    reason,
+                });
+            }
+        }
         let mut conn = Conn::Handle(self.clone());
         let args = conn.args();
-        conn.execute(sql.into(), args).await
+        conn.execute(sql, args).await
     }
 }

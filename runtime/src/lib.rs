@@ -14,12 +14,15 @@
 //! ```
 
 mod backend;
+mod balance;
+mod classify;
 mod config;
 mod database;
 mod eager;
 mod error;
 mod exec;
 mod expr;
+mod health;
 mod key;
 mod lookup;
 mod model;
@@ -34,8 +37,9 @@ mod value;
 mod write;
 
 pub use backend::Backend;
-pub use config::{Config, Observer, PoolOptions};
-pub use database::{Engine, Handle};
+pub use classify::{Classified, StatementKind, classify};
+pub use config::{Config, Fallback, Observer, Policy, PoolOptions, RoutingOptions};
+pub use database::{Engine, Handle, ReplicaStatus};
 pub use eager::{Eager, NoRelations, Related, load};
 pub use error::{DriverError, Error, Result, Target};
 pub use expr::{Column, Expr, Order};
@@ -72,7 +76,7 @@ macro_rules! include_generated {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::backend::Sql;
-    pub use crate::config::{ClusterSpec, PoolSpec, ShardSpec};
+    pub use crate::config::{ClusterSpec, PoolSpec, ReplicaSpec, RoleSpec, RoutingSpec, ShardSpec};
     pub use crate::eager::{FetchFn, Fetched, compose, keys, link, load_many, load_one};
     pub use crate::exec::{Conn, SqlText};
     pub use crate::lookup::{Ctx, Single, distinct, select_in, select_where};

@@ -29,6 +29,8 @@ pub(crate) struct PoolRequest<'a> {
     pub read_only: bool,
     pub options: &'a PoolOptions,
     pub sqlite_dir: Option<&'a Path>,
+    /// Open no connection until first use (the pool option, or a replica found down at start).
+    pub lazy: bool,
 }
 
 fn sqlx_options<DB: sqlx::Database>(o: &PoolOptions) -> SqlxPoolOptions<DB> {
@@ -44,7 +46,7 @@ fn sqlx_options<DB: sqlx::Database>(o: &PoolOptions) -> SqlxPoolOptions<DB> {
 impl Pool {
     /// Open (or, when lazy, prepare) the pool.
     pub(crate) async fn open(req: PoolRequest<'_>) -> Result<Pool, sqlx::Error> {
-        let lazy = req.options.lazy;
+        let lazy = req.lazy;
         match req.backend {
             Backend::Sqlite => {
                 let opts = sqlite_options(&req)?;
@@ -93,6 +95,16 @@ impl Pool {
                 }))
             }
         }
+    }
+
+    /// Connections currently checked out (least-busy balancing).
+    pub(crate) fn in_use(&self) -> usize {
+        let (size, idle) = match self {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Postgres(p) => (p.size(), p.num_idle()),
+            Pool::MySql(p) => (p.size(), p.num_idle()),
+        };
+        (size as usize).saturating_sub(idle)
     }
 
     pub(crate) fn backend(&self) -> Backend {

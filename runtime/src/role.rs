@@ -10,6 +10,13 @@ pub enum Role {
     Writer,
     /// The shard's replica at this index (in declaration order).
     Replica(usize),
+    /// Replica `index` of the custom role `role` (a named replica set, e.g. `reporting`).
+    Custom {
+        /// The role's declared name.
+        role: &'static str,
+        /// Index among the role's replicas, in declaration order.
+        index: u32,
+    },
 }
 
 impl fmt::Display for Role {
@@ -17,6 +24,7 @@ impl fmt::Display for Role {
         match self {
             Role::Writer => f.write_str("writer"),
             Role::Replica(i) => write!(f, "replica #{i}"),
+            Role::Custom { role, index } => write!(f, "{role} #{index}"),
         }
     }
 }
@@ -26,8 +34,12 @@ impl fmt::Display for Role {
 pub enum Routing {
     /// Every statement goes to the writer.
     Writing,
-    /// Reads go to a replica (round robin), or to the writer when the shard has none.
+    /// Reads go to a replica picked by the cluster's policy, or (by the cluster's fallback) to
+    /// the writer when none is available.
     Reading,
+    /// Reads go to the replicas of the custom role at this index (declaration order), with the
+    /// same policy and fallback as `Reading`.
+    Role(usize),
 }
 
 mod sealed {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::backend::Backend;
 use crate::database::{Engine, Handle, Server};
 use crate::error::{Error, Result};
+use crate::health::is_connection_error;
 use crate::pool::Pool;
 
 pub(crate) enum TxConn {
@@ -31,19 +32,29 @@ impl std::fmt::Debug for Transaction {
 
 impl Transaction {
     /// Begin on the server `handle` routes to (the writer, or a replica for reading handles).
+    /// A replica that cannot be reached is ejected and another one tried; once begun, the
+    /// transaction stays on its server, and fails if that server fails.
     pub async fn begin(handle: &Handle) -> Result<Transaction> {
-        let server = handle.server().clone();
-        let conn = match &server.pool {
-            Pool::Sqlite(p) => p.begin().await.map(TxConn::Sqlite),
-            Pool::Postgres(p) => p.begin().await.map(TxConn::Postgres),
-            Pool::MySql(p) => p.begin().await.map(TxConn::MySql),
+        let mut tried = Vec::new();
+        loop {
+            let server = handle.pick(&tried)?;
+            let conn = match &server.pool {
+                Pool::Sqlite(p) => p.begin().await.map(TxConn::Sqlite),
+                Pool::Postgres(p) => p.begin().await.map(TxConn::Postgres),
+                Pool::MySql(p) => p.begin().await.map(TxConn::MySql),
+            };
+            match conn {
+                Ok(conn) => {
+                    return Ok(Transaction {
+                        conn,
+                        server,
+                        engine: handle.engine().clone(),
+                    });
+                }
+                Err(e) if is_connection_error(&e) && handle.eject(&server) => tried.push(server),
+                Err(e) => return Err(Error::query(&server.target, e)),
+            }
         }
-        .map_err(|e| Error::query(&server.target, e))?;
-        Ok(Transaction {
-            conn,
-            server,
-            engine: handle.engine().clone(),
-        })
     }
 
     /// Make the transaction's writes permanent.

@@ -22,6 +22,7 @@ pub struct Args {
 
 /// A driver's argument buffer.
 #[doc(hidden)]
+#[derive(Clone)]
 pub enum ArgBuf {
     /// SQLite arguments.
     Sqlite(sqlx::sqlite::SqliteArguments),
@@ -49,6 +50,11 @@ impl Args {
         {
             self.error = Some(e);
         }
+    }
+
+    /// A copy of the bound values (for a retry on another server).
+    pub(crate) fn clone_buf(&self) -> ArgBuf {
+        self.buf.clone()
     }
 
     /// How many values are bound.

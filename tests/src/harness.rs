@@ -43,6 +43,8 @@ pub struct TestDb {
     pub backend: Backend,
     /// The configuration it was connected with (to connect again, e.g. with other options).
     pub config: Config,
+    /// Writer and replica URL of each `(cluster, shard)`.
+    pub urls: std::collections::HashMap<(&'static str, &'static str), (String, String)>,
     cleanup: Vec<String>,
     admin_url: Option<String>,
     _dir: Option<tempfile::TempDir>,
@@ -94,6 +96,7 @@ impl TestDb {
         let mut config = Database::config();
         let mut cleanup = Vec::new();
         let mut dir = None;
+        let mut urls = std::collections::HashMap::new();
         for (cluster, shard) in config.shards() {
             let name = format!("{prefix}_{cluster}_{shard}");
             let (writer, replica) = match backend {
@@ -120,10 +123,14 @@ impl TestDb {
                     (url.clone(), url)
                 }
             };
+            urls.insert((cluster, shard), (writer.clone(), replica.clone()));
             config = config
                 .writer(cluster, shard, writer)
                 .replicas(cluster, shard, [replica]);
         }
+        // The custom role reads the same database as the replica.
+        let reporting = urls[&("primary", "default")].1.clone();
+        config = config.role_replicas("primary", "default", "reporting", [reporting]);
         // As declared, shard_one has no replica: its reads go to its writer.
         config = config.replicas("animals", "shard_one", Vec::<String>::new());
         let config = adjust(config);
@@ -138,6 +145,7 @@ impl TestDb {
             db,
             backend,
             config,
+            urls,
             cleanup,
             admin_url: base,
             _dir: dir,

@@ -11,7 +11,7 @@ fn sqlite_everywhere(dir: &std::path::Path) -> switchyard::Config {
             .writer(cluster, shard, format!("sqlite:{}", path.display()))
             .replicas(cluster, shard, Vec::<String>::new());
     }
-    config
+    config.role_replicas("primary", "default", "reporting", Vec::<String>::new())
 }
 
 async fn config_error(config: switchyard::Config) -> String {

@@ -350,12 +350,21 @@ backend_test! {
         one.dogs().count().await.expect("count on shard_one");
         assert_eq!(t.counts().get("animals", "shard_one", Role::Writer), 1);
 
-        // The replica session is read-only at the database, whatever the SQL.
+        // Raw SQL that writes is refused before it leaves the process ...
         let err = reader
             .handle()
             .execute_raw("UPDATE users SET karma = 99")
             .await
             .expect_err("a write through a replica must fail");
+        assert!(matches!(err, Error::WriteRefused { .. }), "{err}");
+        // ... and the replica session is read-only at the database too, whatever the SQL
+        // (the statement below bypasses the classifier through the generated code's door).
+        let mut conn = switchyard::__private::Conn::Handle(reader.handle().clone());
+        let args = conn.args();
+        let err = conn
+            .execute("UPDATE users SET karma = 99".to_owned(), args)
+            .await
+            .expect_err("the database refuses it");
         let target = err.target().expect("names its database");
         assert_eq!(target.role, Role::Replica(0), "{err}");
         assert_eq!(writer.users().find(ada.id).await.expect("find").map(|u| u.karma), Some(3));

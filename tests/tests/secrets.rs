@@ -40,7 +40,7 @@ fn config_for(url: &str) -> switchyard::Config {
             .writer(cluster, shard, url)
             .replicas(cluster, shard, [url]);
     }
-    config
+    config.role_replicas("primary", "default", "reporting", [url])
 }
 
 fn with_password(base: &str) -> Option<String> {

@@ -11,8 +11,8 @@ mod small {
     include!("../../codegen/tests/snapshots/small.rs");
 }
 
-use small::{Account, CatalogShard, Item, NewAccount, NewItem};
-use switchyard::{Column, Expr, Read, Write};
+use small::{Account, CatalogRole, CatalogShard, Item, NewAccount, NewItem};
+use switchyard::{Column, Expr, Read, Routing, Write};
 
 /// The typed shapes of the snapshot, checked at compile time.
 #[test]
@@ -21,6 +21,10 @@ fn snapshot_shapes() {
     assert_eq!(CatalogShard::ALL, [CatalogShard::East, CatalogShard::West]);
     assert_eq!(CatalogShard::DEFAULT, CatalogShard::East);
     assert_eq!(CatalogShard::West.name(), "west");
+
+    // Custom roles of the sharded cluster: declared on every shard, one enum for the cluster.
+    assert_eq!(CatalogRole::ALL, [CatalogRole::Reporting]);
+    assert_eq!(CatalogRole::Reporting.name(), "reporting");
 
     // Columns are typed by model and Rust type; a keyword field keeps its declared name in
     // Rust (`TYPE`, `r#type`) and its renamed column in SQL.
@@ -52,6 +56,7 @@ fn snapshot_shapes() {
     let _: fn(&small::Catalog) -> small::Catalog<Read> = small::Catalog::reading;
     let _: fn(&small::Catalog<Read>) -> small::Catalog<Write> = small::Catalog::writing;
     let _: fn(&small::Catalog, CatalogShard) -> small::Catalog = small::Catalog::shard;
+    let _: fn(&small::Catalog, CatalogRole) -> small::Catalog<Read> = small::Catalog::role;
     let _: fn(&small::Main) -> small::Main<Read> = small::Main::reading;
 }
 
@@ -64,7 +69,15 @@ async fn snapshot_round_trip_on_sqlite() {
         .writer("main", "default", "sqlite:main.sqlite3")
         .writer("catalog", "east", "sqlite:east.sqlite3")
         .writer("catalog", "west", "sqlite:west.sqlite3")
-        .replicas("catalog", "east", Vec::<String>::new());
+        .replicas("catalog", "east", Vec::<String>::new())
+        // Each shard's `reporting` role reads its writer's file, so role reads see its rows.
+        .role_replicas("catalog", "east", "reporting", ["sqlite:east.sqlite3"])
+        .role_replicas("catalog", "west", "reporting", ["sqlite:west.sqlite3"])
+        // `main` declares `fallback = "error"` and has no replica here: its reads go to the
+        // writer instead of failing.
+        .routing("main", |routing| {
+            routing.fallback = switchyard::Fallback::Writer
+        });
     let db = small::Database::connect(config).await.expect("connect");
     db.create_tables().await.expect("create tables");
 
@@ -116,6 +129,18 @@ async fn snapshot_round_trip_on_sqlite() {
         .await
         .expect("count on the default shard");
     assert_eq!(east, 0, "the default shard is another database");
+
+    // A custom role: reads only, on the same shard, and kept when switching shards.
+    let reporting = db.catalog().role(CatalogRole::Reporting);
+    assert_eq!(reporting.handle().routing(), Routing::Role(0));
+    let reporting_west = reporting.shard(CatalogShard::West);
+    assert_eq!(reporting_west.handle().routing(), Routing::Role(0));
+    let counted = reporting_west
+        .items()
+        .count()
+        .await
+        .expect("count through the reporting role");
+    assert_eq!(counted, 1, "the west shard's role replica");
 
     // Relations across the clusters: create on the default shard, a second item on `west`,
     // then load the account's items from every shard in the declared order.

@@ -4,10 +4,49 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use proc_macro2::Literal;
+
 use super::{doc, option, sql};
 use crate::ident;
-use crate::model::{Cluster, Schema};
+use crate::model::{Cluster, Fallback, Policy, Replica, Routing, Schema};
 use crate::sql::{SqlSet, Statements};
+
+/// `&[ReplicaSpec { .. }, ..]` for a list of replicas.
+fn replica_specs(replicas: &[Replica]) -> TokenStream {
+    let specs = replicas.iter().map(|r| {
+        let url = &r.url;
+        let weight = Literal::u32_unsuffixed(r.weight);
+        quote!(::switchyard::__private::ReplicaSpec { url: #url, weight: #weight })
+    });
+    quote!(&[#(#specs),*])
+}
+
+/// `RoutingSpec { .. }` for a cluster's routing options.
+fn routing_spec(routing: &Routing) -> TokenStream {
+    let policy = option(routing.policy.map(|p| match p {
+        Policy::RoundRobin => quote!(::switchyard::Policy::RoundRobin),
+        Policy::Random => quote!(::switchyard::Policy::Random),
+        Policy::LeastBusy => quote!(::switchyard::Policy::LeastBusy),
+    }));
+    let fallback = option(routing.fallback.map(|f| match f {
+        Fallback::Writer => quote!(::switchyard::Fallback::Writer),
+        Fallback::Error => quote!(::switchyard::Fallback::Error),
+    }));
+    let lag = option(routing.max_replica_lag_ms);
+    let interval = option(routing.check_interval_ms);
+    let backoff = option(routing.eject_backoff_ms);
+    let backoff_max = option(routing.eject_backoff_max_ms);
+    quote! {
+        ::switchyard::__private::RoutingSpec {
+            policy: #policy,
+            fallback: #fallback,
+            max_replica_lag_ms: #lag,
+            check_interval_ms: #interval,
+            eject_backoff_ms: #backoff,
+            eject_backoff_max_ms: #backoff_max,
+        }
+    }
+}
 
 pub(crate) fn emit(schema: &Schema) -> TokenStream {
     let clusters: Vec<TokenStream> = schema
@@ -43,9 +82,22 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         let shards = c.shards.iter().map(|s| {
             let shard = &s.name;
             let writer = &s.writer;
-            let replicas = &s.replicas;
-            quote!(::switchyard::__private::ShardSpec { name: #shard, writer: #writer, replicas: &[#(#replicas),*] })
+            let replicas = replica_specs(&s.replicas);
+            let roles = s.roles.iter().map(|role| {
+                let name = &role.name;
+                let replicas = replica_specs(&role.replicas);
+                quote!(::switchyard::__private::RoleSpec { name: #name, replicas: #replicas })
+            });
+            quote! {
+                ::switchyard::__private::ShardSpec {
+                    name: #shard,
+                    writer: #writer,
+                    replicas: #replicas,
+                    roles: &[#(#roles),*],
+                }
+            }
         });
+        let routing = routing_spec(&c.routing);
         let p = &c.pool;
         let (max, min) = (option(p.max_connections), option(p.min_connections));
         let (acquire, idle, life) = (
@@ -66,6 +118,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
                     max_lifetime_ms: #life,
                     lazy: #lazy,
                 },
+                routing: #routing,
             }
         }
     });
@@ -82,7 +135,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         )],
     );
     quote! {
-        /// The declared topology: clusters, shards and URL templates.
+        /// The declared topology: clusters, shards, URL templates, roles and routing options.
         static TOPOLOGY: &[::switchyard::__private::ClusterSpec] = &[#(#specs),*];
 
         #db_doc
@@ -242,15 +295,20 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             }
         };
         let method = quote! {
-            /// The same handle on another shard.
+            /// The same handle (access and role) on another shard.
             pub fn shard(&self, shard: #enum_ty) -> Self {
-                Self::from_handle(self.handle.with_shard(shard.index()))
+                #ty {
+                    handle: self.handle.with_shard(shard.index()),
+                    _access: ::std::marker::PhantomData,
+                }
             }
         };
         (shard_enum, method)
     } else {
         (quote!(), quote!())
     };
+
+    let (role_enum, role_method) = roles(cluster, &ty);
 
     let shard_list = cluster
         .shards
@@ -282,6 +340,17 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             "Shards: {shard_list}; statements go to the default shard unless [`{ty}::shard`] picks another."
         ));
     }
+    let role_names = cluster.role_names();
+    if !role_names.is_empty() {
+        let list = role_names
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        facts.push(format!(
+            "Custom roles: {list}; [`{ty}::role`] reads from a role's replicas."
+        ));
+    }
     facts.push(
         "`A` is [`switchyard::Write`] (the writer; reads and writes) or [`switchyard::Read`] (replicas; reads only), chosen with `writing()` / `reading()`."
             .to_owned(),
@@ -296,6 +365,8 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
 
     quote! {
         #shard_enum
+
+        #role_enum
 
         #cluster_doc
         #[derive(Debug, Clone)]
@@ -335,7 +406,22 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
                 #ty::from_handle(self.handle.clone())
             }
 
+            /// The same cluster and shard on the writer, refusing writes (Rails'
+            /// `prevent_writes`): write methods do not exist on it, and raw SQL that may
+            /// write is refused before it reaches the database.
+            pub fn prevent_writes(&self) -> #ty<::switchyard::Read> {
+                #ty {
+                    handle: self
+                        .handle
+                        .with_routing(::switchyard::Routing::Writing)
+                        .preventing_writes(),
+                    _access: ::std::marker::PhantomData,
+                }
+            }
+
             #shard_method
+
+            #role_method
 
             /// The runtime handle (routing, backend, engine).
             pub fn handle(&self) -> &::switchyard::Handle {
@@ -380,4 +466,78 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             #(#tx_accessors)*
         }
     }
+}
+
+/// The role enum of a cluster that declares custom roles, and the handle's `role` method; nothing
+/// for a cluster without roles, so naming a role there is a compile error.
+fn roles(cluster: &Cluster, ty: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    let names = cluster.role_names();
+    if names.is_empty() {
+        return (quote!(), quote!());
+    }
+    let enum_ty = format_ident!("{}", ident::role_enum(&cluster.name));
+    let variants: Vec<_> = names
+        .iter()
+        .map(|name| format_ident!("{}", ident::pascal(name)))
+        .collect();
+    let variant_docs = names.iter().map(|name| {
+        let replicas = cluster.shards[0]
+            .roles
+            .iter()
+            .find(|r| r.name == *name)
+            .map_or(0, |r| r.replicas.len());
+        if cluster.sharded {
+            format!(
+                " Role `{name}` of cluster `{}`, declared on every shard.",
+                cluster.name
+            )
+        } else if replicas == 1 {
+            format!(" Role `{name}` of cluster `{}`: 1 replica.", cluster.name)
+        } else {
+            format!(
+                " Role `{name}` of cluster `{}`: {replicas} replicas.",
+                cluster.name
+            )
+        }
+    });
+    let indexes = 0..names.len();
+    let count = names.len();
+    let enum_doc = doc::attrs(
+        None,
+        &[format!(
+            "The custom roles of cluster [`{ty}`], as declared: named replica sets, reached with [`{ty}::role`]. A role that is not declared is a compile error."
+        )],
+    );
+    let role_enum = quote! {
+        #enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #enum_ty {
+            #(#[doc = #variant_docs] #variants,)*
+        }
+
+        impl #enum_ty {
+            /// Every role, in declaration order.
+            pub const ALL: [#enum_ty; #count] = [#(#enum_ty::#variants),*];
+
+            /// The role's declared name.
+            pub fn name(self) -> &'static str {
+                match self { #(#enum_ty::#variants => #names,)* }
+            }
+
+            fn index(self) -> usize {
+                match self { #(#enum_ty::#variants => #indexes,)* }
+            }
+        }
+    };
+    let method = quote! {
+        /// The same cluster and shard, reading from the replicas of custom role `role` (by the
+        /// cluster's policy and fallback). Write methods do not exist on it.
+        pub fn role(&self, role: #enum_ty) -> #ty<::switchyard::Read> {
+            #ty {
+                handle: self.handle.with_routing(::switchyard::Routing::Role(role.index())),
+                _access: ::std::marker::PhantomData,
+            }
+        }
+    };
+    (role_enum, method)
 }

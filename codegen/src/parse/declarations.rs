@@ -8,14 +8,34 @@ use toml::de::{DeString, DeTable, DeValue};
 
 use super::raw::{
     At, Declarations, RELATION_KINDS, RawCluster, RawDefault, RawField, RawIndex, RawModel,
-    RawPool, RawRelation, RawShard, kind_key,
+    RawPool, RawRelation, RawReplica, RawRole, RawRouting, RawShard, kind_key,
 };
 use super::reader::{Reader, Value};
 use crate::model::RelationKind;
 
 const TOP_KEYS: &[&str] = &["cluster", "model"];
-const CLUSTER_KEYS: &[&str] = &["default", "doc", "writer", "replicas", "pool", "shard"];
-const SHARD_KEYS: &[&str] = &["writer", "replicas"];
+const CLUSTER_KEYS: &[&str] = &[
+    "default",
+    "doc",
+    "writer",
+    "replicas",
+    "roles",
+    "policy",
+    "fallback",
+    "max_replica_lag_ms",
+    "health",
+    "pool",
+    "shard",
+];
+const SHARD_KEYS: &[&str] = &["writer", "replicas", "roles"];
+/// Keys of a cluster that apply to all its shards, so a shard cannot have them.
+const CLUSTER_ONLY_KEYS: &[&str] = &["policy", "fallback", "max_replica_lag_ms", "health", "pool"];
+const REPLICA_KEYS: &[&str] = &["url", "weight"];
+const HEALTH_KEYS: &[&str] = &[
+    "check_interval_ms",
+    "eject_backoff_ms",
+    "eject_backoff_max_ms",
+];
 const POOL_KEYS: &[&str] = &[
     "max_connections",
     "min_connections",
@@ -89,6 +109,8 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         doc: None,
         writer: None,
         replicas: None,
+        roles: None,
+        routing: RawRouting::default(),
         pool: RawPool::default(),
         shards: None,
         complete: false,
@@ -98,7 +120,11 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         cluster.default = r.key(table, "default", Reader::boolean);
         cluster.doc = r.key(table, "doc", Reader::string);
         cluster.writer = r.key(table, "writer", Reader::string);
-        cluster.replicas = r.key(table, "replicas", Reader::strings);
+        cluster.replicas = r.key(table, "replicas", |r, v, what| {
+            replicas(r, v, what, &context)
+        });
+        cluster.roles = roles(r, table, &context);
+        cluster.routing = routing(r, table, &context);
         if let Some(pool) = r.key(table, "pool", Reader::table) {
             cluster.pool = self::pool(r, pool, &context);
         }
@@ -107,7 +133,7 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         {
             let shards = shards
                 .iter()
-                .map(|(name, value)| shard(r, name, value, &context))
+                .map(|(key, value)| shard(r, key, value, &cluster.name.value))
                 .collect();
             cluster.shards = Some(At {
                 value: shards,
@@ -119,22 +145,44 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
     cluster
 }
 
-fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster: &str) -> RawShard {
+fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster_name: &str) -> RawShard {
     let before = r.problems();
     let name = name(r, key);
-    let context = format!("shard {:?} of {cluster}", name.value);
+    let context = format!("shard {:?} of cluster {cluster_name:?}", name.value);
     let mut shard = RawShard {
         name,
         writer: None,
         replicas: Vec::new(),
+        roles: None,
+        roles_known: true,
         complete: false,
     };
     if let Some(table) = r.table(value, &context) {
-        r.check_keys(table, SHARD_KEYS, &format!("in {context}"));
+        r.check_keys_except(
+            table,
+            SHARD_KEYS,
+            CLUSTER_ONLY_KEYS,
+            &format!("in {context}"),
+        );
+        for (key, _) in table.iter() {
+            let key_name = key.get_ref().as_ref();
+            if CLUSTER_ONLY_KEYS.contains(&key_name) {
+                let loc = r.loc(key.span());
+                r.report().error_with_hint(
+                    &loc,
+                    format!("`{key_name}` applies to a whole cluster, not to {context}"),
+                    format!("declare it once, in the `[cluster.{cluster_name}]` table"),
+                );
+            }
+        }
         shard.writer = r.key(table, "writer", Reader::string);
-        if let Some(replicas) = r.key(table, "replicas", Reader::strings) {
+        if let Some(replicas) = r.key(table, "replicas", |r, v, what| {
+            replicas(r, v, what, &context)
+        }) {
             shard.replicas = replicas.value;
         }
+        shard.roles = roles(r, table, &context);
+        shard.roles_known = shard.roles.is_some() || !table.contains_key("roles");
         if shard.writer.is_none() && !table.contains_key("writer") {
             let loc = shard.name.loc.clone();
             r.report().error_with_hint(
@@ -146,6 +194,116 @@ fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster: &str
     }
     shard.complete = r.problems() == before;
     shard
+}
+
+/// A list of replicas: URL strings or `{ url, weight }` tables. `what` names the list in
+/// messages, `owner` the cluster, shard or role it belongs to. `None` when it is not a list;
+/// elements of another type are reported and left out.
+fn replicas(
+    r: &mut Reader<'_, '_>,
+    value: &Value<'_>,
+    what: &str,
+    owner: &str,
+) -> Option<At<Vec<RawReplica>>> {
+    if let DeValue::String(_) = value.get_ref() {
+        // `replicas = "${URL}"`: one replica, but not written as a list.
+        let loc = r.loc(value.span());
+        r.report().error_with_hint(
+            &loc,
+            format!("{what} must be an array, not a string"),
+            "list the replicas in brackets, e.g. `[\"${REPLICA_URL}\"]`",
+        );
+        return None;
+    }
+    let array = r.array(value, what)?;
+    let element = format!("each element of {what}");
+    let list: Vec<RawReplica> = array
+        .iter()
+        .filter_map(|item| replica(r, item, &element, owner))
+        .collect();
+    Some(r.at(value, list))
+}
+
+/// One element of a replica list: `"URL"` or `{ url = "URL", weight = N }`.
+fn replica(
+    r: &mut Reader<'_, '_>,
+    item: &Value<'_>,
+    what: &str,
+    owner: &str,
+) -> Option<RawReplica> {
+    match item.get_ref() {
+        DeValue::String(_) => Some(RawReplica {
+            url: r.string(item, what),
+            weight: None,
+        }),
+        DeValue::Table(table) => {
+            let context = format!("a replica of {owner}");
+            r.check_keys(table, REPLICA_KEYS, &format!("in {context}"));
+            let url = r.key(table, "url", Reader::string);
+            let weight = r.key(table, "weight", Reader::integer);
+            if !table.contains_key("url") {
+                let loc = r.loc(item.span());
+                r.report().error_with_hint(
+                    &loc,
+                    format!("{context} has no `url`"),
+                    "give its URL template, e.g. `{ url = \"${REPLICA_URL}\", weight = 2 }`",
+                );
+            }
+            Some(RawReplica { url, weight })
+        }
+        _ => {
+            let expected =
+                "a URL string (`\"${REPLICA_URL}\"`) or a table (`{ url = \"...\", weight = 2 }`)";
+            r.mismatch(item, what, expected, false)
+        }
+    }
+}
+
+/// `roles = { NAME = [replicas], ... }` of a cluster or shard (`owner`), located at the key.
+fn roles(r: &mut Reader<'_, '_>, table: &DeTable<'_>, owner: &str) -> Option<At<Vec<RawRole>>> {
+    let (key, value) = table.get_key_value("roles")?;
+    let roles = r.table(value, "`roles`")?;
+    let list = roles
+        .iter()
+        .map(|(key, value)| {
+            let name = name(r, key);
+            let context = format!("role {:?} of {owner}", name.value);
+            let what = format!("role {:?}", name.value);
+            let before = r.problems();
+            let replicas = replicas(r, value, &what, &context);
+            RawRole {
+                loc: r.loc(value.span()),
+                replicas: replicas.map_or_else(Vec::new, |list| list.value),
+                complete: r.problems() == before,
+                name,
+            }
+        })
+        .collect();
+    Some(At {
+        value: list,
+        loc: r.loc(key.span()),
+    })
+}
+
+/// `policy`, `fallback`, `max_replica_lag_ms` and `health = { ... }` of a cluster.
+fn routing(r: &mut Reader<'_, '_>, table: &DeTable<'_>, cluster: &str) -> RawRouting {
+    let mut routing = RawRouting {
+        policy: r.key(table, "policy", Reader::string),
+        fallback: r.key(table, "fallback", Reader::string),
+        max_replica_lag_ms: r.key(table, "max_replica_lag_ms", Reader::integer),
+        ..RawRouting::default()
+    };
+    if let Some(health) = r.key(table, "health", Reader::table) {
+        r.check_keys(
+            health,
+            HEALTH_KEYS,
+            &format!("in the health options of {cluster}"),
+        );
+        routing.check_interval_ms = r.key(health, "check_interval_ms", Reader::integer);
+        routing.eject_backoff_ms = r.key(health, "eject_backoff_ms", Reader::integer);
+        routing.eject_backoff_max_ms = r.key(health, "eject_backoff_max_ms", Reader::integer);
+    }
+    routing
 }
 
 fn pool(r: &mut Reader<'_, '_>, table: &DeTable<'_>, cluster: &str) -> RawPool {

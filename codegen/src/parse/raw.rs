@@ -29,7 +29,11 @@ pub(crate) struct RawCluster {
     pub default: Option<At<bool>>,
     pub doc: Option<At<String>>,
     pub writer: Option<At<String>>,
-    pub replicas: Option<At<Vec<At<String>>>>,
+    /// Located at the array; elements with shape errors are left out.
+    pub replicas: Option<At<Vec<RawReplica>>>,
+    /// Located at the `roles` key.
+    pub roles: Option<At<Vec<RawRole>>>,
+    pub routing: RawRouting,
     pub pool: RawPool,
     /// `shard` itself (its key location) and its tables in declaration order.
     pub shards: Option<At<Vec<RawShard>>>,
@@ -42,9 +46,45 @@ pub(crate) struct RawCluster {
 pub(crate) struct RawShard {
     pub name: At<String>,
     pub writer: Option<At<String>>,
-    pub replicas: Vec<At<String>>,
+    pub replicas: Vec<RawReplica>,
+    /// Located at the `roles` key.
+    pub roles: Option<At<Vec<RawRole>>>,
+    /// `roles` is absent or a table, so the names of the shard's roles are known.
+    pub roles_known: bool,
     /// No shape error inside this shard.
     pub complete: bool,
+}
+
+/// One element of `replicas`: `"URL"` or `{ url = "URL", weight = N }`.
+#[derive(Debug)]
+pub(crate) struct RawReplica {
+    /// `None` when the table has no `url` or a `url` of the wrong type (reported).
+    pub url: Option<At<String>>,
+    /// Range-checked by `resolve`; absent means 1.
+    pub weight: Option<At<i64>>,
+}
+
+/// One entry of `roles = { NAME = [replicas] }`.
+#[derive(Debug)]
+pub(crate) struct RawRole {
+    pub name: At<String>,
+    /// The role's value (the array of replicas).
+    pub loc: Loc,
+    /// The replicas without shape errors.
+    pub replicas: Vec<RawReplica>,
+    /// No shape error in the role's value, so `replicas` is all of them.
+    pub complete: bool,
+}
+
+/// Load-balancing and health keys of a cluster; values are checked by `resolve`.
+#[derive(Debug, Default)]
+pub(crate) struct RawRouting {
+    pub policy: Option<At<String>>,
+    pub fallback: Option<At<String>>,
+    pub max_replica_lag_ms: Option<At<i64>>,
+    pub check_interval_ms: Option<At<i64>>,
+    pub eject_backoff_ms: Option<At<i64>>,
+    pub eject_backoff_max_ms: Option<At<i64>>,
 }
 
 /// `pool = { ... }` of a cluster; integers are range-checked by `resolve`.

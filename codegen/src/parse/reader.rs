@@ -46,9 +46,21 @@ impl<'r, 'f> Reader<'r, 'f> {
     /// Report every key of `table` that is not in `known`, suggesting the closest known key.
     /// `place` completes "unknown key ... " (e.g. "in cluster \"primary\"").
     pub fn check_keys(&mut self, table: &DeTable<'_>, known: &[&str], place: &str) {
+        self.check_keys_except(table, known, &[], place);
+    }
+
+    /// [`Reader::check_keys`], except that keys in `elsewhere` (keys of another table, which the
+    /// caller reports as misplaced) are neither reported nor suggested.
+    pub fn check_keys_except(
+        &mut self,
+        table: &DeTable<'_>,
+        known: &[&str],
+        elsewhere: &[&str],
+        place: &str,
+    ) {
         for key in table.keys() {
             let name = key.get_ref().as_ref();
-            if known.contains(&name) {
+            if known.contains(&name) || elsewhere.contains(&name) {
                 continue;
             }
             let hint = match did_you_mean(name, known.iter().copied()) {

@@ -163,6 +163,10 @@ fn describe(path: &[String]) -> String {
         ["cluster", cluster, "shard", shard] => {
             format!("shard {shard:?} of cluster {cluster:?}")
         }
+        ["cluster", cluster, "roles", role] => format!("role {role:?} of cluster {cluster:?}"),
+        ["cluster", cluster, "shard", shard, "roles", role] => {
+            format!("role {role:?} of shard {shard:?} of cluster {cluster:?}")
+        }
         ["model", model] => format!("model {model:?}"),
         ["model", model, "fields", field] => format!("field {field:?} of model {model:?}"),
         [.., key] => format!("key {key:?}"),

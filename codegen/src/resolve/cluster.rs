@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use super::claims::Claims;
 use super::names::{check_snake, claim_types};
 use super::url;
-use crate::diagnostics::Report;
+use crate::diagnostics::{Report, did_you_mean};
 use crate::ident;
-use crate::model::{Cluster, PoolOptions, Shard};
-use crate::parse::raw::{At, RawCluster, RawPool, RawShard};
+use crate::model::{Cluster, Fallback, Policy, PoolOptions, Replica, RoleSet, Routing, Shard};
+use crate::parse::raw::{At, RawCluster, RawPool, RawReplica, RawRole, RawRouting, RawShard};
 
 /// The resolved clusters and what models need to know about them.
 pub(crate) struct Clusters {
@@ -32,6 +32,7 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
         }
         let topology = topology(cluster, report);
         let pool = pool(&cluster.pool, report);
+        let routing = routing(&cluster.routing, report);
         if let (true, Some((sharded, shards))) = (named, topology) {
             let name = cluster.name.value.clone();
             let cluster = Cluster {
@@ -41,6 +42,7 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
                 sharded,
                 shards,
                 pool,
+                routing,
             };
             resolved.insert(name, cluster);
         }
@@ -56,13 +58,20 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
     }
 }
 
-/// A cluster's handle, transaction and shard types must not collide with other generated types,
-/// nor its accessor with the methods of `Database`.
+/// A cluster's handle, transaction, shard and role types must not collide with other generated
+/// types, nor its accessor with the methods of `Database`.
 fn check_generated_names(cluster: &RawCluster, types: &mut Claims, report: &mut Report<'_>) {
     let name = &cluster.name.value;
     let mut generated = vec![ident::cluster_type(name), ident::transaction_type(name)];
     if cluster.shards.is_some() {
         generated.push(ident::shard_enum(name));
+    }
+    let declares_roles = |roles: &Option<At<Vec<RawRole>>>| {
+        roles.as_ref().is_some_and(|roles| !roles.value.is_empty())
+    };
+    let shards = cluster.shards.as_ref().map_or(&[][..], |s| &s.value[..]);
+    if declares_roles(&cluster.roles) || shards.iter().any(|s| declares_roles(&s.roles)) {
+        generated.push(ident::role_enum(name));
     }
     claim_types(report, types, &cluster.name, "cluster", &generated);
     if ident::DATABASE_METHODS.contains(&name.as_str()) {
@@ -105,11 +114,12 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
         }
         (Some(writer), None) => {
             let replicas = cluster.replicas.as_ref().map_or(&[][..], |r| &r.value[..]);
-            let shard = shard_urls(
+            let shard = shard(
                 report,
                 "default",
                 writer,
                 replicas,
+                cluster.roles.as_ref(),
                 &format!("cluster {name:?}"),
             );
             Some((false, vec![shard]))
@@ -122,6 +132,16 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
                     format!("declare replicas in each `[cluster.{name}.shard.NAME]` table"),
                 );
             }
+            if let Some(roles) = &cluster.roles {
+                report.error_with_hint(
+                    &roles.loc,
+                    format!("sharded cluster {name:?} has top-level `roles`"),
+                    format!(
+                        "declare the roles in each `[cluster.{name}.shard.NAME]` table, with \
+                         that shard's replicas"
+                    ),
+                );
+            }
             if shards.value.is_empty() {
                 report.error_with_hint(
                     &shards.loc,
@@ -130,8 +150,86 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
                 );
                 return None;
             }
-            let resolved = sharded(&shards.value, name, report);
+            let mut resolved = sharded(&shards.value, name, report);
+            check_same_roles(&shards.value, name, report);
+            // One role order for the whole cluster: the first shard's (roles are enum variants
+            // and indexes into each shard's role list).
+            if let Some((first, rest)) = resolved.split_first_mut() {
+                let order: Vec<&str> = first.roles.iter().map(|r| r.name.as_str()).collect();
+                for shard in rest {
+                    shard.roles.sort_by_key(|role| {
+                        order.iter().position(|name| *name == role.name.as_str())
+                    });
+                }
+            }
             (resolved.len() == shards.value.len()).then_some((true, resolved))
+        }
+    }
+}
+
+/// Every shard of a sharded cluster declares the roles of its first shard, and no others.
+/// Shards whose `roles` is not a table (reported) are not compared.
+fn check_same_roles(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) {
+    let Some((first, rest)) = shards.split_first() else {
+        return;
+    };
+    if !first.roles_known {
+        return;
+    }
+    let names = |shard: &RawShard| -> Vec<At<String>> {
+        shard
+            .roles
+            .iter()
+            .flat_map(|roles| roles.value.iter().map(|role| role.name.clone()))
+            .collect()
+    };
+    let expected = names(first);
+    let expected_names: Vec<&str> = expected.iter().map(|n| n.value.as_str()).collect();
+    let first_name = &first.name.value;
+    let declares = if expected_names.is_empty() {
+        format!("shard {first_name:?} declares none")
+    } else {
+        format!(
+            "shard {first_name:?} declares {}",
+            expected_names.join(", ")
+        )
+    };
+    let same = format!("every shard of a cluster declares the same roles; {declares}");
+    for shard in rest.iter().filter(|shard| shard.roles_known) {
+        let own = names(shard);
+        let mut missing: Vec<&str> = expected_names
+            .iter()
+            .copied()
+            .filter(|name| !own.iter().any(|n| n.value == *name))
+            .collect();
+        for extra in own
+            .iter()
+            .filter(|n| !expected_names.contains(&n.value.as_str()))
+        {
+            let message = format!(
+                "role {:?} of shard {:?} of cluster {cluster:?} is not declared by shard \
+                 {first_name:?}",
+                extra.value, shard.name.value
+            );
+            // A misspelt role: the role it stands for is not reported missing as well.
+            match did_you_mean(&extra.value, missing.iter().copied()) {
+                Some(close) => {
+                    report.error_with_hint(&extra.loc, message, format!("did you mean {close:?}?"));
+                    missing.retain(|name| *name != close);
+                }
+                None => report.error_with_hint(&extra.loc, message, same.clone()),
+            }
+        }
+        for name in missing {
+            report.error_with_hint(
+                &shard.name.loc,
+                format!(
+                    "shard {:?} of cluster {cluster:?} does not declare role {name:?}, which \
+                     shard {first_name:?} declares",
+                    shard.name.value
+                ),
+                same.clone(),
+            );
         }
     }
 }
@@ -155,30 +253,173 @@ fn sharded(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) -> Vec<S
         if let (true, Some(writer)) = (named, &shard.writer) {
             let name = shard.name.value.as_str();
             let owner = format!("shard {name:?} of cluster {cluster:?}");
-            resolved.push(shard_urls(report, name, writer, &shard.replicas, &owner));
+            let roles = shard.roles.as_ref();
+            resolved.push(self::shard(
+                report,
+                name,
+                writer,
+                &shard.replicas,
+                roles,
+                &owner,
+            ));
         }
     }
     resolved
 }
 
-/// A shard from its URL templates, reporting malformed placeholders. `owner` names the
-/// cluster or shard in messages.
-fn shard_urls(
+/// A shard from its URL templates, replicas and roles, reporting malformed placeholders,
+/// weights and role names. `owner` names the cluster or shard in messages.
+fn shard(
     report: &mut Report<'_>,
     name: &str,
     writer: &At<String>,
-    replicas: &[At<String>],
+    replicas: &[RawReplica],
+    roles: Option<&At<Vec<RawRole>>>,
     owner: &str,
 ) -> Shard {
     url::check(report, writer, &format!("the writer URL of {owner}"));
-    for replica in replicas {
-        url::check(report, replica, &format!("a replica URL of {owner}"));
-    }
     Shard {
         name: name.to_owned(),
         writer: writer.value.clone(),
-        replicas: replicas.iter().map(|r| r.value.clone()).collect(),
+        replicas: self::replicas(report, replicas, owner),
+        roles: self::roles(report, roles.map_or(&[][..], |r| &r.value[..]), owner),
     }
+}
+
+/// Replicas with their URLs checked and weights in range (1 when not declared). A replica
+/// without a URL (reported by the parse stage) has its weight checked and is left out.
+fn replicas(report: &mut Report<'_>, raw: &[RawReplica], owner: &str) -> Vec<Replica> {
+    let mut resolved = Vec::with_capacity(raw.len());
+    for replica in raw {
+        let max = i64::from(Replica::MAX_WEIGHT);
+        let weight = ranged(report, &replica.weight, "weight", 1, max)
+            .and_then(|w| u32::try_from(w).ok())
+            .unwrap_or(1);
+        if let Some(url) = &replica.url {
+            url::check(report, url, &format!("a replica URL of {owner}"));
+            resolved.push(Replica {
+                url: url.value.clone(),
+                weight,
+            });
+        }
+    }
+    resolved
+}
+
+/// The custom roles of a cluster or shard (`owner`): valid names, distinct enum variants, at
+/// least one replica each.
+fn roles(report: &mut Report<'_>, raw: &[RawRole], owner: &str) -> Vec<RoleSet> {
+    let mut variants = Claims::default();
+    let mut resolved = Vec::with_capacity(raw.len());
+    for role in raw {
+        let name = &role.name.value;
+        if check_snake(report, &role.name, "role") {
+            if ident::RESERVED_ROLE_NAMES.contains(&name.as_str()) {
+                report.error_with_hint(
+                    &role.name.loc,
+                    format!("role name {name:?} is reserved"),
+                    "`writer`, `reading`, `writing`, `replica` and `replicas` name the built-in \
+                     routing (`writing()` and `reading()`); choose another name, e.g. \
+                     \"reporting\"",
+                );
+            } else {
+                // Roles become variants of the cluster's role enum: `report_1` and `report1`
+                // collide.
+                let variant = ident::pascal(name);
+                if let Some(first) = variants.claim(variant.as_str(), &role.name.loc) {
+                    let message = format!(
+                        "role {name:?} of {owner} generates the variant name `{variant}`, like \
+                         another role"
+                    );
+                    report.duplicate(&role.name.loc, message, &first);
+                }
+            }
+        }
+        let context = format!("role {name:?} of {owner}");
+        if role.complete && role.replicas.is_empty() {
+            report.error_with_hint(
+                &role.loc,
+                format!("{context} has no replicas"),
+                format!("list at least one replica URL, e.g. `{name} = [\"${{REPLICA_URL}}\"]`"),
+            );
+        }
+        resolved.push(RoleSet {
+            name: name.clone(),
+            replicas: replicas(report, &role.replicas, &context),
+        });
+    }
+    resolved
+}
+
+/// Load balancing, fallback and health options, checked.
+fn routing(raw: &RawRouting, report: &mut Report<'_>) -> Routing {
+    let millis = |report: &mut Report<'_>, value, key| {
+        ranged(report, value, key, 1, i64::MAX).and_then(|n| u64::try_from(n).ok())
+    };
+    let routing = Routing {
+        policy: choice(report, &raw.policy, "policy", &Policy::ALL),
+        fallback: choice(report, &raw.fallback, "fallback", &Fallback::ALL),
+        max_replica_lag_ms: millis(report, &raw.max_replica_lag_ms, "max_replica_lag_ms"),
+        check_interval_ms: millis(report, &raw.check_interval_ms, "check_interval_ms"),
+        eject_backoff_ms: millis(report, &raw.eject_backoff_ms, "eject_backoff_ms"),
+        eject_backoff_max_ms: millis(report, &raw.eject_backoff_max_ms, "eject_backoff_max_ms"),
+    };
+    // The backoff doubles from `eject_backoff_ms` up to `eject_backoff_max_ms`; an omitted one
+    // is the runtime's default.
+    let backoff = routing
+        .eject_backoff_ms
+        .unwrap_or(Routing::DEFAULT_EJECT_BACKOFF_MS);
+    let max = routing
+        .eject_backoff_max_ms
+        .unwrap_or(Routing::DEFAULT_EJECT_BACKOFF_MAX_MS);
+    if backoff > max {
+        match (&raw.eject_backoff_ms, &raw.eject_backoff_max_ms) {
+            (Some(at), Some(_)) => report.error(
+                &at.loc,
+                format!(
+                    "`eject_backoff_ms` ({backoff}) is larger than `eject_backoff_max_ms` ({max})"
+                ),
+            ),
+            (Some(at), None) => report.error_with_hint(
+                &at.loc,
+                format!(
+                    "`eject_backoff_ms` ({backoff}) is larger than `eject_backoff_max_ms` \
+                     ({max}, its default)"
+                ),
+                "declare `eject_backoff_max_ms` too",
+            ),
+            (None, Some(at)) => report.error_with_hint(
+                &at.loc,
+                format!(
+                    "`eject_backoff_max_ms` ({max}) is smaller than `eject_backoff_ms` \
+                     ({backoff}, its default)"
+                ),
+                "declare `eject_backoff_ms` too",
+            ),
+            (None, None) => {}
+        }
+    }
+    routing
+}
+
+/// The value named by a string option (`policy = "random"`), or an "unknown" report.
+fn choice<T: Copy>(
+    report: &mut Report<'_>,
+    value: &Option<At<String>>,
+    key: &str,
+    all: &[(&str, T)],
+) -> Option<T> {
+    let at = value.as_ref()?;
+    if let Some((_, found)) = all.iter().find(|(name, _)| *name == at.value) {
+        return Some(*found);
+    }
+    let names: Vec<&str> = all.iter().map(|(name, _)| *name).collect();
+    let hint = match did_you_mean(&at.value, names.iter().copied()) {
+        Some(close) => format!("did you mean {close:?}?"),
+        None => format!("expected one of: {}", names.join(", ")),
+    };
+    report.error_with_hint(&at.loc, format!("unknown {key} {:?}", at.value), hint);
+    None
 }
 
 /// Range-checked pool options.
