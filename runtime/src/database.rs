@@ -16,6 +16,7 @@ use crate::health::{Health, Watched, is_connection_error, since, spawn_checker};
 use crate::observe::{StatementCounts, StatementEvent};
 use crate::pool::{Pool, PoolRequest};
 use crate::role::{Role, Routing};
+use crate::selector::ReadPlan;
 
 /// One server (writer or replica) of one shard.
 #[derive(Debug)]
@@ -441,16 +442,20 @@ impl Handle {
     /// statement already). Reads pick a replica by the cluster's policy among those available;
     /// with none, the cluster's fallback decides between the writer and an error.
     pub(crate) fn pick(&self, tried: &[Arc<Server>]) -> Result<Arc<Server>> {
+        self.pick_for(self.routing, tried)
+    }
+
+    fn pick_for(&self, routing: Routing, tried: &[Arc<Server>]) -> Result<Arc<Server>> {
         let shard = self.shard_servers();
-        let set = match self.routing {
-            Routing::Writing => return Ok(shard.writer.clone()),
+        let set = match routing {
+            Routing::Writing | Routing::Auto => return Ok(shard.writer.clone()),
             Routing::Reading => &shard.replicas,
             Routing::Role(i) => match shard.roles.get(i) {
                 Some(set) => set,
                 None => return Ok(shard.writer.clone()),
             },
         };
-        if set.servers.is_empty() && matches!(self.routing, Routing::Reading) {
+        if set.servers.is_empty() && routing == Routing::Reading {
             // No replica declared: reads are the writer's by design, not a fallback.
             return Ok(shard.writer.clone());
         }
@@ -465,9 +470,60 @@ impl Handle {
             _ => Err(Error::NoReplica {
                 cluster: cluster.name,
                 shard: shard.writer.target.shard,
-                routing: self.routing,
+                routing,
             }),
         }
+    }
+
+    /// The server for statement `sql`: [`pick`](Self::pick), except for automatic routing
+    /// inside a [`Selector`](crate::Selector) request, where writes go to the writer (and are
+    /// recorded) and reads follow the request's consistency rule. `write` forces the writer
+    /// (a transaction, which may write).
+    pub(crate) async fn route(
+        &self,
+        sql: &str,
+        write: bool,
+        tried: &mut Vec<Arc<Server>>,
+    ) -> Result<Arc<Server>> {
+        if self.routing != Routing::Auto {
+            return self.pick(tried);
+        }
+        let writer = &self.shard_servers().writer;
+        let Some(context) = crate::selector::current() else {
+            return Ok(writer.clone());
+        };
+        if write || !crate::classify::classify(sql).is_read() {
+            context.record_write(writer);
+            return Ok(writer.clone());
+        }
+        let position = match context.read_plan(writer) {
+            ReadPlan::Writer => return Ok(writer.clone()),
+            ReadPlan::Replica => None,
+            ReadPlan::CaughtUp(position) => Some(position),
+        };
+        loop {
+            // Consistency first: when no replica will do, the writer serves whatever the
+            // cluster's fallback says about unavailable replicas.
+            let server = match self.pick_for(Routing::Reading, tried) {
+                Ok(server) => server,
+                Err(_) if position.is_some() => return Ok(writer.clone()),
+                Err(e) => return Err(e),
+            };
+            match &position {
+                Some(position)
+                    if !Arc::ptr_eq(&server, writer)
+                        && !context.caught_up(&server, position).await =>
+                {
+                    tried.push(server);
+                }
+                _ => return Ok(server),
+            }
+        }
+    }
+
+    /// Whether `server` is one of this shard's replicas (a read there may be retried).
+    pub(crate) fn is_replica(&self, server: &Arc<Server>) -> bool {
+        !Arc::ptr_eq(server, &self.shard_servers().writer)
     }
 
     /// Take `server` out of rotation after a connection failure; whether the statement may be

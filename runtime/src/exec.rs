@@ -132,7 +132,7 @@ impl Conn<'_> {
         let mut args = args;
         loop {
             let server = match self {
-                Conn::Handle(h) => h.pick(&tried)?,
+                Conn::Handle(h) => h.route(sql.as_str(), false, &mut tried).await?,
                 Conn::Tx(tx) => tx.server.clone(),
             };
             if let Some(e) = args.error.take() {
@@ -140,7 +140,7 @@ impl Conn<'_> {
             }
             // A read on a replica may be retried elsewhere, so it keeps a copy of its values.
             let retry = match self {
-                Conn::Handle(h) if h.routing() != Routing::Writing => Some(args.clone_buf()),
+                Conn::Handle(h) if h.is_replica(&server) => Some(args.clone_buf()),
                 _ => None,
             };
             let (result, server) = self.run_on(server, sql, args.buf, &want).await;
@@ -282,11 +282,11 @@ impl Handle {
     /// anything that takes a value belongs in a generated method, where values are bound.
     ///
     /// On a reading handle, a custom role's handle or a prevent-writes handle, the statement is
-    /// classified first ([`classify`](crate::classify)) and anything that may write is refused
+    /// classified first ([`classify`](crate::classify::classify())) and anything that may write is refused
     /// with [`Error::WriteRefused`] before it reaches a database.
     pub async fn execute_raw(&self, sql: impl Into<String>) -> Result<u64> {
         let sql = sql.into();
-        if self.routing() != Routing::Writing || self.prevents_writes() {
+        if matches!(self.routing(), Routing::Reading | Routing::Role(_)) || self.prevents_writes() {
             let classified = crate::classify::classify(&sql);
             if let Some(reason) = classified.reason() {
                 return Err(Error::WriteRefused {

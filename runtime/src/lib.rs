@@ -15,7 +15,7 @@
 
 mod backend;
 mod balance;
-mod classify;
+pub mod classify;
 mod config;
 mod database;
 mod eager;
@@ -24,6 +24,8 @@ mod exec;
 mod expr;
 mod health;
 mod key;
+#[cfg(feature = "tower")]
+mod layer;
 mod lookup;
 mod model;
 mod observe;
@@ -31,6 +33,7 @@ mod pool;
 mod query;
 mod relation;
 mod role;
+mod selector;
 mod transaction;
 mod url;
 mod value;
@@ -44,12 +47,15 @@ pub use eager::{Eager, NoRelations, Related, load};
 pub use error::{DriverError, Error, Result, Target};
 pub use expr::{Column, Expr, Order};
 pub use key::{Key, SortKey};
+#[cfg(feature = "tower")]
+pub use layer::{CookieResolver, Resolver, SelectorLayer, SelectorService};
 pub use lookup::Scope;
 pub use model::Model;
 pub use observe::{StatementCounts, StatementEvent};
 pub use query::Query;
 pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use role::{Access, Read, Role, Routing, Write};
+pub use selector::{Consistency, LastWrite, Selector, WritePosition};
 pub use transaction::Transaction;
 pub use url::redact as redact_url;
 pub use value::{Bind, Value};

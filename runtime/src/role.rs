@@ -32,6 +32,10 @@ impl fmt::Display for Role {
 /// The role a handle asks for; the handle picks the concrete server per statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Routing {
+    /// Automatic (the default handles): writes go to the writer; reads follow the request's
+    /// [`Selector`](crate::Selector) context (a replica unless the session's own recent writes
+    /// must be seen), and go to the writer outside any such context.
+    Auto,
     /// Every statement goes to the writer.
     Writing,
     /// Reads go to a replica picked by the cluster's policy, or (by the cluster's fallback) to
@@ -49,10 +53,7 @@ mod sealed {
 }
 
 /// Type-level access of a handle: [`Write`] handles have write methods, [`Read`] handles do not.
-pub trait Access: sealed::Sealed + Send + Sync + Clone + Copy + fmt::Debug + 'static {
-    /// The routing this access implies.
-    const ROUTING: Routing;
-}
+pub trait Access: sealed::Sealed + Send + Sync + Clone + Copy + fmt::Debug + 'static {}
 
 /// Access marker of writing handles: reads and writes on the writer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,10 +63,6 @@ pub struct Write;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Read;
 
-impl Access for Write {
-    const ROUTING: Routing = Routing::Writing;
-}
+impl Access for Write {}
 
-impl Access for Read {
-    const ROUTING: Routing = Routing::Reading;
-}
+impl Access for Read {}

@@ -37,7 +37,8 @@ impl Transaction {
     pub async fn begin(handle: &Handle) -> Result<Transaction> {
         let mut tried = Vec::new();
         loop {
-            let server = handle.pick(&tried)?;
+            // Automatic routing sends transactions to the writer: they may write.
+            let server = handle.route("BEGIN", true, &mut tried).await?;
             let conn = match &server.pool {
                 Pool::Sqlite(p) => p.begin().await.map(TxConn::Sqlite),
                 Pool::Postgres(p) => p.begin().await.map(TxConn::Postgres),

@@ -101,6 +101,7 @@ impl Pair {
                 )
             }
         };
+        wait_for_schema(kind, &replica, &name).await;
         // Only `primary` matters here; the other clusters get throw-away SQLite files.
         let dir = std::env::temp_dir().join(&name);
         let mut config = Database::config().sqlite_dir(&dir);
@@ -204,6 +205,44 @@ impl Pair {
             Kind::Postgres => "pg-start",
             Kind::MariaDb => "mariadb-replica-start",
         });
+    }
+}
+
+/// Until the replica has replayed the creation of `name` (it may still be catching up after an
+/// earlier test restarted it).
+async fn wait_for_schema(kind: Kind, replica: &str, name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = match kind {
+            Kind::Postgres => match sqlx::PgConnection::connect(replica).await {
+                Ok(mut c) => sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1",
+                )
+                .bind(name)
+                .fetch_one(&mut c)
+                .await
+                .is_ok_and(|n| n == 1),
+                Err(_) => false,
+            },
+            Kind::MariaDb => match sqlx::MySqlConnection::connect(replica).await {
+                Ok(mut c) => sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
+                )
+                .bind(name)
+                .fetch_one(&mut c)
+                .await
+                .is_ok_and(|n| n == 1),
+                Err(_) => false,
+            },
+        };
+        if found {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the replica did not replay the creation of {name} in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -433,4 +472,118 @@ async fn postgres_standby_lag() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mariadb_replica_lag() {
     lag(Kind::MariaDb).await;
+}
+
+/// With replay paused, a read right after a write through the selector sees the write: 1,000
+/// write-then-read iterations, 0 stale reads, in delay and in causal mode. A fresh session
+/// reads from the replica (and sees stale data, which is what a replica is for).
+async fn read_your_writes(kind: Kind, consistency: switchyard::Consistency) {
+    use switchyard::Selector;
+    let _serial = SERIAL.lock().await;
+    let Some(pair) = Pair::new(kind, "read_your_writes", |c| c).await else {
+        return;
+    };
+    let selector = Selector::new(consistency);
+    pair.replay(false).await;
+    pair.db.engine().reset_statement_counts();
+    let mut stale = 0;
+    let mut last = None;
+    let iterations: u32 = 1000;
+    let started = Instant::now();
+    for i in 0..iterations {
+        let db = pair.db.clone();
+        let (inserted, written) = selector
+            .run(true, last.take(), async move {
+                db.primary().users().insert(new_user(u64::from(i))).await
+            })
+            .await;
+        let inserted = inserted.expect("write");
+        let written = written.expect("a write request that wrote records its last write");
+        let db = pair.db.clone();
+        let id = inserted.id;
+        let (found, none) = selector
+            .run(false, Some(written.clone()), async move {
+                db.primary().users().find(id).await
+            })
+            .await;
+        assert!(none.is_none(), "a read-only request records nothing");
+        if found.expect("read").is_none() {
+            stale += 1;
+        }
+        last = Some(written);
+    }
+    let elapsed = started.elapsed();
+    let counts = pair.db.engine().statement_counts();
+    let on_replica = counts.get("primary", "default", Role::Replica(0));
+    // A fresh session reads from the replica, which has not replayed anything since the pause.
+    let db = pair.db.clone();
+    let (fresh, _) = selector
+        .run(
+            false,
+            None,
+            async move { db.primary().users().count().await },
+        )
+        .await;
+    let fresh_on_replica =
+        pair.db
+            .engine()
+            .statement_counts()
+            .get("primary", "default", Role::Replica(0))
+            - on_replica;
+    pair.replay(true).await;
+    println!(
+        "{kind:?} read-your-writes ({consistency:?}), replay paused: {iterations} write+read iterations in {:.1} s, \
+         {stale} stale reads, {on_replica} reads on the replica; a fresh session read the replica ({fresh_on_replica} statement, saw {} of {iterations} rows)",
+        elapsed.as_secs_f64(),
+        fresh.as_ref().map_or(-1, |n| *n),
+    );
+    assert_eq!(stale, 0, "stale reads");
+    assert_eq!(
+        fresh_on_replica, 1,
+        "a fresh session reads from the replica"
+    );
+    assert!(
+        fresh.expect("count") < i64::from(iterations),
+        "the paused replica is behind"
+    );
+    if consistency == switchyard::Consistency::Causal {
+        // Caught up, the replica serves the session again.
+        pair.wait_replicated().await;
+        let db = pair.db.clone();
+        let before = pair.replica_count();
+        let (n, _) = selector
+            .run(
+                false,
+                last,
+                async move { db.primary().users().count().await },
+            )
+            .await;
+        assert_eq!(n.expect("count"), i64::from(iterations));
+        assert_eq!(
+            pair.replica_count(),
+            before + 1,
+            "causal: back on the replica once it has replayed"
+        );
+    }
+    pair.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_read_your_writes_delay() {
+    read_your_writes(Kind::Postgres, switchyard::Consistency::default()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_read_your_writes_causal() {
+    read_your_writes(Kind::Postgres, switchyard::Consistency::Causal).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_read_your_writes_delay() {
+    read_your_writes(Kind::MariaDb, switchyard::Consistency::default()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_read_your_writes_causal() {
+    read_your_writes(Kind::MariaDb, switchyard::Consistency::Causal).await;
 }

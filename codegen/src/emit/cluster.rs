@@ -59,13 +59,13 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         let method = ident::snake_ident(&c.name);
         let ty = format_ident!("{}", ident::cluster_type(&c.name));
         let d = doc::line(format!(
-            "Cluster `{}`, with this handle's access (see [`{ty}::reading`] and [`{ty}::writing`] to switch this cluster alone).",
+            "Cluster `{}`, with this database's routing (see [`{ty}::reading`] and [`{ty}::writing`] to switch this cluster alone).",
             c.name
         ));
         quote! {
             #d
             pub fn #method(&self) -> #ty<A> {
-                #ty::from_handle(self.engine.handle(#index))
+                #ty::from_handle(self.engine.handle(#index).with_routing(self.routing))
             }
         }
     });
@@ -140,12 +140,15 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
 
         #db_doc
         ///
-        /// `A` is [`switchyard::Write`] (every cluster on its writer) or [`switchyard::Read`]
-        /// (every cluster on its replicas, reads only), switched for the whole app with
-        /// [`Database::reading`] and [`Database::writing`].
+        /// `A` is [`switchyard::Write`] (reads and writes) or [`switchyard::Read`] (reads
+        /// only). A connected `Database` routes automatically: writes to writers, reads to
+        /// writers too unless a [`switchyard::Selector`] request context sends them to
+        /// replicas. [`Database::reading`] and [`Database::writing`] switch the whole app to
+        /// replicas or writers explicitly.
         #[derive(Debug, Clone)]
         pub struct Database<A = ::switchyard::Write> {
             engine: ::switchyard::Engine,
+            routing: ::switchyard::Routing,
             _access: ::std::marker::PhantomData<A>,
         }
 
@@ -159,6 +162,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
             pub async fn connect(config: ::switchyard::Config) -> ::switchyard::Result<Self> {
                 ::std::result::Result::Ok(Database {
                     engine: ::switchyard::Engine::connect(config).await?,
+                    routing: ::switchyard::Routing::Auto,
                     _access: ::std::marker::PhantomData,
                 })
             }
@@ -185,12 +189,20 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
             /// Every cluster reading from its replicas (the writer where there are none).
             /// Write methods do not exist on it.
             pub fn reading(&self) -> Database<::switchyard::Read> {
-                Database { engine: self.engine.clone(), _access: ::std::marker::PhantomData }
+                Database {
+                    engine: self.engine.clone(),
+                    routing: ::switchyard::Routing::Reading,
+                    _access: ::std::marker::PhantomData,
+                }
             }
 
-            /// Every cluster on its writer.
+            /// Every cluster on its writer, whatever a request context says.
             pub fn writing(&self) -> Database<::switchyard::Write> {
-                Database { engine: self.engine.clone(), _access: ::std::marker::PhantomData }
+                Database {
+                    engine: self.engine.clone(),
+                    routing: ::switchyard::Routing::Writing,
+                    _access: ::std::marker::PhantomData,
+                }
             }
 
             #(#accessors)*
@@ -198,7 +210,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
 
         impl<A: ::switchyard::Access> ::switchyard::Scope for Database<A> {
             fn ctx(&self) -> ::switchyard::__private::Ctx {
-                ::switchyard::__private::Ctx::new(self.engine.clone(), A::ROUTING)
+                ::switchyard::__private::Ctx::new(self.engine.clone(), self.routing)
             }
         }
 
@@ -390,7 +402,7 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
         impl<A: ::switchyard::Access> #ty<A> {
             fn from_handle(handle: ::switchyard::Handle) -> Self {
                 #ty {
-                    handle: handle.with_routing(A::ROUTING),
+                    handle,
                     _access: ::std::marker::PhantomData,
                 }
             }
@@ -398,12 +410,12 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             /// The same cluster and shard, reading from replicas (the writer when there are
             /// none). Write methods do not exist on it.
             pub fn reading(&self) -> #ty<::switchyard::Read> {
-                #ty::from_handle(self.handle.clone())
+                #ty::from_handle(self.handle.with_routing(::switchyard::Routing::Reading))
             }
 
-            /// The same cluster and shard, on the writer.
+            /// The same cluster and shard, on the writer, whatever a request context says.
             pub fn writing(&self) -> #ty<::switchyard::Write> {
-                #ty::from_handle(self.handle.clone())
+                #ty::from_handle(self.handle.with_routing(::switchyard::Routing::Writing))
             }
 
             /// The same cluster and shard on the writer, refusing writes (Rails'

@@ -92,12 +92,15 @@ static TOPOLOGY: &[::switchyard::__private::ClusterSpec] = &[
 ///
 /// Connect with [`Database::connect`] and [`Database::config`], then reach each cluster through its typed handle.
 ///
-/// `A` is [`switchyard::Write`] (every cluster on its writer) or [`switchyard::Read`]
-/// (every cluster on its replicas, reads only), switched for the whole app with
-/// [`Database::reading`] and [`Database::writing`].
+/// `A` is [`switchyard::Write`] (reads and writes) or [`switchyard::Read`] (reads
+/// only). A connected `Database` routes automatically: writes to writers, reads to
+/// writers too unless a [`switchyard::Selector`] request context sends them to
+/// replicas. [`Database::reading`] and [`Database::writing`] switch the whole app to
+/// replicas or writers explicitly.
 #[derive(Debug, Clone)]
 pub struct Database<A = ::switchyard::Write> {
     engine: ::switchyard::Engine,
+    routing: ::switchyard::Routing,
     _access: ::std::marker::PhantomData<A>,
 }
 impl Database {
@@ -109,6 +112,7 @@ impl Database {
     pub async fn connect(config: ::switchyard::Config) -> ::switchyard::Result<Self> {
         ::std::result::Result::Ok(Database {
             engine: ::switchyard::Engine::connect(config).await?,
+            routing: ::switchyard::Routing::Auto,
             _access: ::std::marker::PhantomData,
         })
     }
@@ -135,28 +139,30 @@ impl<A: ::switchyard::Access> Database<A> {
     pub fn reading(&self) -> Database<::switchyard::Read> {
         Database {
             engine: self.engine.clone(),
+            routing: ::switchyard::Routing::Reading,
             _access: ::std::marker::PhantomData,
         }
     }
-    /// Every cluster on its writer.
+    /// Every cluster on its writer, whatever a request context says.
     pub fn writing(&self) -> Database<::switchyard::Write> {
         Database {
             engine: self.engine.clone(),
+            routing: ::switchyard::Routing::Writing,
             _access: ::std::marker::PhantomData,
         }
     }
-    /// Cluster `catalog`, with this handle's access (see [`Catalog::reading`] and [`Catalog::writing`] to switch this cluster alone).
+    /// Cluster `catalog`, with this database's routing (see [`Catalog::reading`] and [`Catalog::writing`] to switch this cluster alone).
     pub fn catalog(&self) -> Catalog<A> {
-        Catalog::from_handle(self.engine.handle(0usize))
+        Catalog::from_handle(self.engine.handle(0usize).with_routing(self.routing))
     }
-    /// Cluster `main`, with this handle's access (see [`Main::reading`] and [`Main::writing`] to switch this cluster alone).
+    /// Cluster `main`, with this database's routing (see [`Main::reading`] and [`Main::writing`] to switch this cluster alone).
     pub fn main(&self) -> Main<A> {
-        Main::from_handle(self.engine.handle(1usize))
+        Main::from_handle(self.engine.handle(1usize).with_routing(self.routing))
     }
 }
 impl<A: ::switchyard::Access> ::switchyard::Scope for Database<A> {
     fn ctx(&self) -> ::switchyard::__private::Ctx {
-        ::switchyard::__private::Ctx::new(self.engine.clone(), A::ROUTING)
+        ::switchyard::__private::Ctx::new(self.engine.clone(), self.routing)
     }
 }
 /// The shards of cluster [`Catalog`], as declared. A shard that is not declared is a compile error.
@@ -259,18 +265,18 @@ impl Catalog {
 impl<A: ::switchyard::Access> Catalog<A> {
     fn from_handle(handle: ::switchyard::Handle) -> Self {
         Catalog {
-            handle: handle.with_routing(A::ROUTING),
+            handle,
             _access: ::std::marker::PhantomData,
         }
     }
     /// The same cluster and shard, reading from replicas (the writer when there are
     /// none). Write methods do not exist on it.
     pub fn reading(&self) -> Catalog<::switchyard::Read> {
-        Catalog::from_handle(self.handle.clone())
+        Catalog::from_handle(self.handle.with_routing(::switchyard::Routing::Reading))
     }
-    /// The same cluster and shard, on the writer.
+    /// The same cluster and shard, on the writer, whatever a request context says.
     pub fn writing(&self) -> Catalog<::switchyard::Write> {
-        Catalog::from_handle(self.handle.clone())
+        Catalog::from_handle(self.handle.with_routing(::switchyard::Routing::Writing))
     }
     /// The same cluster and shard on the writer, refusing writes (Rails'
     /// `prevent_writes`): write methods do not exist on it, and raw SQL that may
@@ -383,18 +389,18 @@ impl Main {
 impl<A: ::switchyard::Access> Main<A> {
     fn from_handle(handle: ::switchyard::Handle) -> Self {
         Main {
-            handle: handle.with_routing(A::ROUTING),
+            handle,
             _access: ::std::marker::PhantomData,
         }
     }
     /// The same cluster and shard, reading from replicas (the writer when there are
     /// none). Write methods do not exist on it.
     pub fn reading(&self) -> Main<::switchyard::Read> {
-        Main::from_handle(self.handle.clone())
+        Main::from_handle(self.handle.with_routing(::switchyard::Routing::Reading))
     }
-    /// The same cluster and shard, on the writer.
+    /// The same cluster and shard, on the writer, whatever a request context says.
     pub fn writing(&self) -> Main<::switchyard::Write> {
-        Main::from_handle(self.handle.clone())
+        Main::from_handle(self.handle.with_routing(::switchyard::Routing::Writing))
     }
     /// The same cluster and shard on the writer, refusing writes (Rails'
     /// `prevent_writes`): write methods do not exist on it, and raw SQL that may
