@@ -3,6 +3,9 @@
 //! loaded eagerly, one query per database. With no configuration it runs on SQLite files under
 //! `example-app/data/`; set `DATABASE_URL`, `CONTENT_URL`, `ANIMALS_URL`, … to run the same
 //! binary on PostgreSQL or MariaDB (or a mix: a relation may cross backends).
+//!
+//! `cargo run -p example-app -- serve [--addr HOST:PORT] [--causal]` serves the HTTP API of
+//! [`example_app::serve`] instead (on `127.0.0.1:$PORT`, port 3000 by default) until Ctrl-C.
 
 use db::{
     AnimalsShard, Database, NewDog, NewHome, NewHuman, NewPost, NewTreat, NewUser, NewYard, Post,
@@ -12,10 +15,133 @@ use example_app::db;
 
 #[tokio::main]
 async fn main() {
-    if let Err(e) = run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None => run().await.map_err(Into::into),
+        Some("serve") => match ServeOptions::parse(&args[1..]) {
+            Ok(options) => serve(options).await,
+            Err(message) => {
+                eprintln!("error: {message}\n{USAGE}");
+                std::process::exit(2);
+            }
+        },
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => {
+            eprintln!("error: unknown command `{other}`\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
+}
+
+const USAGE: &str = "\
+usage: example-app                  run the tour and exit
+       example-app serve [--addr HOST:PORT] [--causal]
+                                    serve the HTTP API (default 127.0.0.1:$PORT, PORT=3000)";
+
+/// Options of `serve`.
+struct ServeOptions {
+    addr: String,
+    consistency: switchyard::Consistency,
+}
+
+impl ServeOptions {
+    fn parse(args: &[String]) -> Result<ServeOptions, String> {
+        let port = std::env::var("PORT")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "3000".to_owned());
+        let mut options = ServeOptions {
+            addr: format!("127.0.0.1:{port}"),
+            consistency: switchyard::Consistency::default(),
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--addr" => {
+                    options.addr = args.next().ok_or("`--addr` needs HOST:PORT")?.clone();
+                }
+                "--causal" => options.consistency = switchyard::Consistency::Causal,
+                other => match other.strip_prefix("--addr=") {
+                    Some(addr) => options.addr = addr.to_owned(),
+                    None => return Err(format!("unknown option `{other}`")),
+                },
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Serve the HTTP API until Ctrl-C, printing each request and the statements it ran.
+async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Database::config()
+        .sqlite_dir(env!("CARGO_MANIFEST_DIR"))
+        .on_statement(|event| {
+            let t = event.target;
+            println!("  [{}/{}/{}] {}", t.cluster, t.shard, t.role, event.sql);
+        });
+    let db = Database::connect(config).await?;
+    db.create_tables().await?;
+    let app = example_app::serve::router(db.clone(), options.consistency)
+        .layer(axum::middleware::from_fn(log_request));
+    let listener = tokio::net::TcpListener::bind(&options.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
+    let mode = match options.consistency {
+        switchyard::Consistency::Delay(delay) => {
+            format!("reads after a write go to the writer for {delay:?}")
+        }
+        switchyard::Consistency::Causal => {
+            "causal: reads go to a replica once it has replayed the session's last write".to_owned()
+        }
+    };
+    println!("listening on http://{} ({mode})", listener.local_addr()?);
+    println!("  POST /users, GET /users/{{id}}, POST|GET /users/{{id}}/posts, GET /health");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            // If Ctrl-C cannot be listened for, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await?;
+    println!("shutting down");
+    db.engine().close().await;
+    Ok(())
+}
+
+/// Print `METHOD /path` before the request's statements, and its status after them.
+async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cookie = request.headers().contains_key(axum::http::header::COOKIE);
+    println!(
+        "{} {}{}",
+        request.method(),
+        request.uri(),
+        if cookie { " (with cookie)" } else { "" }
+    );
+    let response = next.run(request).await;
+    let set = response
+        .headers()
+        .contains_key(axum::http::header::SET_COOKIE);
+    println!(
+        "  -> {}{}",
+        response.status(),
+        if set {
+            " (sets switchyard_last_write)"
+        } else {
+            ""
+        }
+    );
+    response
 }
 
 async fn run() -> switchyard::Result<()> {
