@@ -328,8 +328,29 @@ async fn kill_a_replica_under_load(kind: Kind) {
     };
 
     tokio::time::sleep(Duration::from_secs(3)).await;
+    // A read transaction on the replica, open when it dies.
+    let mut tx = pair
+        .db
+        .reading()
+        .primary()
+        .begin()
+        .await
+        .expect("begin on the replica");
+    tx.users().count().await.expect("read in the transaction");
     pair.stop_replica();
     let stopped = Instant::now();
+    // It fails rather than continue on another server.
+    let err = tx
+        .users()
+        .count()
+        .await
+        .expect_err("the transaction's server is gone");
+    assert_eq!(
+        err.target().map(|t| t.role),
+        Some(Role::Replica(0)),
+        "{err}"
+    );
+    drop(tx);
     // Once ejected, and after in-flight reads have failed over (each waits at most the
     // replica acquire timeout of 2 s), the dead replica gets nothing more.
     let mut ejected_at = None;
@@ -366,7 +387,8 @@ async fn kill_a_replica_under_load(kind: Kind) {
         u64::try_from(pair.db.primary().users().count().await.expect("count")).unwrap_or(0);
     println!(
         "{kind:?} replica killed under load: {} reads, {} failed reads, {written} writes, {} lost writes; \
-         ejected {:.2} s after stop, re-admitted {:.2} s after restart, {} reads on it after",
+         ejected {:.2} s after stop, re-admitted {:.2} s after restart, {} reads on it after; \
+         the open read transaction on it failed instead of moving",
         reads.load(Ordering::Relaxed),
         failed.load(Ordering::Relaxed),
         written - stored.min(written),

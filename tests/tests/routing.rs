@@ -86,7 +86,10 @@ backend_test! {
         let got = [0, 1, 2].map(|i| counts.get("primary", "default", Role::Replica(i)));
         println!("least busy, weights 1:2:3, 640 concurrent reads on {:?}: {got:?}", t.backend);
         assert_eq!(got.iter().sum::<u64>(), 640);
-        assert!(got.iter().all(|&n| n >= 40), "every replica takes part: {got:?}");
+        // Load-dependent by nature: every replica serves, and the heaviest weight (the one
+        // counted least busy at equal connections in use) serves more than the lightest.
+        assert!(got.iter().all(|&n| n > 0), "every replica takes part: {got:?}");
+        assert!(got[0] < got[2], "weight 3 serves more than weight 1: {got:?}");
         db.engine().close().await;
     }
 }
