@@ -19,6 +19,7 @@
 
 use std::time::{Duration, Instant};
 
+use switchyard_benches::stats::{Rounds, format_time};
 use switchyard_benches::{Op, Side, Target, targets};
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -46,67 +47,17 @@ async fn calibrate(target: &Target, op: Op, round: Duration) -> u64 {
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    quantile(values, 0.5)
-}
-
-fn quantile(values: &mut [f64], q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let pos = q * (values.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
-}
-
-/// A distribution-free 95% confidence interval of the median: order statistics
-/// n/2 ± 1.96·√n/2 (clamped to the sample).
-fn median_ci(values: &mut [f64]) -> (f64, f64) {
-    values.sort_by(f64::total_cmp);
-    let n = values.len() as f64;
-    let half = 1.96 * n.sqrt() / 2.0;
-    let lo = ((n / 2.0 - half).floor().max(0.0)) as usize;
-    let hi = ((n / 2.0 + half).ceil() as usize).min(values.len() - 1);
-    (values[lo], values[hi])
-}
-
-fn format_time(seconds: f64) -> String {
-    if seconds >= 1e-3 {
-        format!("{:.3} ms", seconds * 1e3)
-    } else {
-        format!("{:.1} µs", seconds * 1e6)
-    }
-}
-
-/// Per-operation times of one case, one entry per round.
-#[derive(Default)]
-struct Rounds {
-    ours: Vec<f64>,
-    theirs: Vec<f64>,
-    ratios: Vec<f64>,
-}
-
-impl Rounds {
-    fn push(&mut self, ours: f64, theirs: f64) {
-        self.ours.push(ours);
-        self.theirs.push(theirs);
-        self.ratios.push(ours / theirs);
-    }
-
-    /// One markdown row: medians of each side, then median, 95% CI and quartiles of the ratio.
-    fn row(&mut self, op: Op, backend: &str) -> String {
-        let (low, high) = median_ci(&mut self.ratios);
-        let ours = median(&mut self.ours);
-        let theirs = median(&mut self.theirs);
-        format!(
-            "| {} | {backend} | {} | {} | {:+.1} µs | {:.3}× | {low:.3}–{high:.3} | {:.3}–{:.3} |",
-            op.name(),
-            format_time(ours),
-            format_time(theirs),
-            (ours - theirs) * 1e6,
-            median(&mut self.ratios),
-            quantile(&mut self.ratios, 0.25),
-            quantile(&mut self.ratios, 0.75),
-        )
-    }
+/// One markdown row: medians of each side, their difference, then the ratio's statistics.
+fn row(rounds: &mut Rounds, op: Op, backend: &str) -> String {
+    let (ours, theirs) = rounds.medians();
+    format!(
+        "| {} | {backend} | {} | {} | {:+.1} µs | {} |",
+        op.name(),
+        format_time(ours),
+        format_time(theirs),
+        (ours - theirs) * 1e6,
+        rounds.ratio_cells(),
+    )
 }
 
 const HEADER: &str = "| operation | backend | switchyard | sqlx | difference | ratio (median of rounds) | 95% CI of median | quartiles |\n|---|---|---:|---:|---:|---:|---|---|";
@@ -159,9 +110,9 @@ fn main() {
                         cpu.push(per_op(a), per_op(b));
                     }
                 }
-                wall_rows.push(wall.row(op, target.backend()));
-                if !cpu.ratios.is_empty() {
-                    cpu_rows.push(cpu.row(op, target.backend()));
+                wall_rows.push(row(&mut wall, op, target.backend()));
+                if !cpu.is_empty() {
+                    cpu_rows.push(row(&mut cpu, op, target.backend()));
                 }
             }
         }

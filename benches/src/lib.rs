@@ -13,6 +13,9 @@
 //! `SWITCHYARD_BENCH_POSTGRES_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/test`), in
 //! a fresh schema created for the run and dropped by [`Target::finish`].
 
+pub mod eager;
+pub mod stats;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -9,7 +9,7 @@
 //! row shared by many owners (the user of many posts) is stored once; a to-many row reached by
 //! several owners (through a join model) is cloned for each extra owner.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Debug;
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ use futures_util::future::BoxFuture;
 
 use crate::error::Result;
 use crate::key::Key;
+use crate::link::Links;
 use crate::lookup::Ctx;
 use crate::model::Model;
 use crate::query::Query;
@@ -42,13 +43,13 @@ pub trait Related: Model {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoRelations;
 
-/// The rows one relation reached for a batch of owners: `links[i]` lists, in order and within
-/// the relation's limit, the indexes into `rows` of owner `i`'s related rows.
+/// The rows one relation reached for a batch of owners, sorted in the relation's order, and
+/// which owner each belongs to (within the relation's limit).
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Fetched<T> {
     pub rows: Vec<T>,
-    pub links: Vec<Vec<u32>>,
+    pub links: Links,
 }
 
 /// Fetch one relation for a batch of owners (generated per relation).
@@ -65,82 +66,14 @@ pub fn keys<'r, R, K: Key>(rows: &'r [R], key: impl Fn(&'r R) -> Option<&'r K>) 
         .collect()
 }
 
-/// For each owner, the indexes of the rows whose key equals the owner's key, in row order.
-#[doc(hidden)]
-pub fn link<P, C, K: Key>(
-    owners: &[P],
-    owner_key: impl Fn(&P) -> Option<&K>,
-    rows: &[C],
-    row_key: impl Fn(&C) -> Option<&K>,
-) -> Vec<Vec<u32>> {
-    let mut groups: HashMap<&K, Vec<u32>> = HashMap::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(k) = row_key(row) {
-            // Row counts are bounded by memory long before u32.
-            groups.entry(k).or_default().push(i as u32);
-        }
-    }
-    owners
-        .iter()
-        .map(|o| {
-            owner_key(o)
-                .and_then(|k| groups.get(k))
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// Chain two hops: owner → middle rows (`first`), middle row → final rows (`second`). Each
-/// owner's final rows are listed once, in final-row order.
-#[doc(hidden)]
-pub fn compose(first: Vec<Vec<u32>>, second: &[Vec<u32>]) -> Vec<Vec<u32>> {
-    first
-        .into_iter()
-        .map(|middle| {
-            let mut reached: Vec<u32> = middle
-                .iter()
-                .flat_map(|&m| second[m as usize].iter().copied())
-                .collect();
-            reached.sort_unstable();
-            reached.dedup();
-            reached
-        })
-        .collect()
-}
-
 impl<T> Fetched<T> {
-    /// Rows already sorted in the relation's order, and links into them, cut to `limit` rows
-    /// per owner.
-    pub fn new(rows: Vec<T>, mut links: Vec<Vec<u32>>, limit: Option<usize>) -> Self {
+    /// Rows already sorted in the relation's order, and their links, cut to `limit` rows per
+    /// owner.
+    pub fn new(rows: Vec<T>, mut links: Links, limit: Option<usize>) -> Self {
         if let Some(limit) = limit {
-            links.iter_mut().for_each(|l| l.truncate(limit));
+            links.limit(limit);
         }
         Fetched { rows, links }
-    }
-
-    /// Each owner's related rows; a row linked to several owners is cloned for all but the
-    /// last.
-    pub fn distribute<U: Clone>(links: &[Vec<u32>], rows: Vec<U>) -> Vec<Vec<U>> {
-        let mut uses = vec![0u32; rows.len()];
-        links.iter().flatten().for_each(|&i| uses[i as usize] += 1);
-        let mut rows: Vec<Option<U>> = rows.into_iter().map(Some).collect();
-        links
-            .iter()
-            .map(|l| {
-                l.iter()
-                    .filter_map(|&i| {
-                        let i = i as usize;
-                        uses[i] -= 1;
-                        if uses[i] == 0 {
-                            rows[i].take()
-                        } else {
-                            rows[i].clone()
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
     }
 }
 
@@ -157,7 +90,7 @@ pub async fn load_many<P, T: Related>(
     };
     let Fetched { rows, links } = fetch(owners, ctx).await?;
     let loaded = T::load(rows, include, ctx).await?;
-    Ok(Some(Fetched::<T>::distribute(&links, loaded)))
+    Ok(Some(links.distribute(loaded)))
 }
 
 /// Load a to-one relation of `owners` if `include` asks for it, nested relations included.
@@ -172,7 +105,7 @@ pub async fn load_one<P, T: Related>(
         return Ok(None);
     };
     let Fetched { rows, mut links } = fetch(owners, ctx).await?;
-    links.iter_mut().for_each(|l| l.truncate(1));
+    links.limit(1);
     // Shared, not copied: many owners often point at one row (the user of many posts).
     let loaded: Vec<Arc<T::Loaded>> = T::load(rows, include, ctx)
         .await?
@@ -180,7 +113,8 @@ pub async fn load_one<P, T: Related>(
         .map(Arc::new)
         .collect();
     Ok(Some(
-        Fetched::<T>::distribute(&links, loaded)
+        links
+            .distribute(loaded)
             .into_iter()
             .map(|mut one| one.pop())
             .collect(),
@@ -269,34 +203,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_follow_keys_and_skip_nulls() {
-        let owners = [Some(1i64), None, Some(2), Some(1)];
-        let rows = [(10, Some(1i64)), (11, Some(2)), (12, Some(1)), (13, None)];
-        let links = link(&owners, |o| o.as_ref(), &rows, |r| r.1.as_ref());
-        assert_eq!(links, vec![vec![0, 2], vec![], vec![1], vec![0, 2]]);
-        let got = Fetched::<()>::distribute(&links, rows.iter().map(|r| r.0).collect());
-        assert_eq!(got, vec![vec![10, 12], vec![], vec![11], vec![10, 12]]);
-    }
-
-    #[test]
-    fn compose_dedups_in_final_order() {
-        let first = vec![vec![0, 1], vec![1], vec![]];
-        let second = vec![vec![2, 0], vec![0, 1]];
-        assert_eq!(
-            compose(first, &second),
-            vec![vec![0, 1, 2], vec![0, 1], vec![]]
-        );
-    }
-
-    #[test]
     fn keys_are_distinct() {
         let rows = [Some(3i64), Some(1), None, Some(3)];
         assert_eq!(keys(&rows, |r| r.as_ref()), vec![&3, &1]);
-    }
-
-    #[test]
-    fn limit_cuts_per_owner() {
-        let f = Fetched::new(vec!['a', 'b', 'c'], vec![vec![0, 1, 2], vec![2]], Some(2));
-        assert_eq!(f.links, vec![vec![0, 1], vec![2]]);
     }
 }

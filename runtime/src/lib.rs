@@ -26,6 +26,7 @@ mod health;
 mod key;
 #[cfg(feature = "tower")]
 mod layer;
+mod link;
 mod lookup;
 mod model;
 mod observe;
@@ -83,8 +84,9 @@ macro_rules! include_generated {
 pub mod __private {
     pub use crate::backend::Sql;
     pub use crate::config::{ClusterSpec, PoolSpec, ReplicaSpec, RoleSpec, RoutingSpec, ShardSpec};
-    pub use crate::eager::{FetchFn, Fetched, compose, keys, link, load_many, load_one};
+    pub use crate::eager::{FetchFn, Fetched, keys, load_many, load_one};
     pub use crate::exec::{Conn, SqlText};
+    pub use crate::link::{Links, link};
     pub use crate::lookup::{Ctx, Single, distinct, select_in, select_where};
     pub use crate::model::Insert;
     pub use crate::relation::{HasFn, always, found, require};

@@ -93,9 +93,7 @@ impl<P: Model, T: Model, K> Relation<P, T, K> {
     async fn rows_of(&self, owner: &P, scope: &impl Scope) -> Result<Vec<T>> {
         let ctx = scope.ctx();
         let Fetched { rows, links } = (self.fetch)(std::slice::from_ref(owner), &ctx).await?;
-        Ok(Fetched::<T>::distribute(&links, rows)
-            .pop()
-            .unwrap_or_default())
+        Ok(links.distribute(rows).pop().unwrap_or_default())
     }
 
     /// The filter on the owner that `where_has` (or with `negated`, `where_has_not`) stands
@@ -161,12 +159,13 @@ impl<P: Model, T: Model> Relation<P, T, BelongsTo> {
                 let Some(last) = batch.last() else { break };
                 after = Some(last.key().clone());
                 let Fetched { links, .. } = (self.fetch)(&batch, &ctx).await?;
+                let found = links.owners_with_rows();
                 let full = batch.len() == batch_size;
                 orphans.extend(
                     batch
                         .into_iter()
-                        .zip(links)
-                        .filter(|(row, links)| links.is_empty() && (self.refers)(row))
+                        .zip(found)
+                        .filter(|(row, found)| !found && (self.refers)(row))
                         .map(|(row, _)| row),
                 );
                 if !full {

@@ -104,8 +104,8 @@ backend_test! {
             assert!(posts.windows(2).all(|w| w[0].title <= w[1].title));
             for post in posts {
                 assert_eq!(post.user_id, user.id);
-                // inverse_of: the owner is set on each child without a query.
-                assert_eq!(post.user().expect("inverse").row(), user.row());
+                // No inverse_of on User.posts: the post's user was not asked for.
+                assert!(matches!(post.user(), Err(Error::NotLoaded { .. })));
                 let list = post.comments().expect("comments loaded");
                 assert_eq!(list.len(), 5);
                 assert!(list.iter().all(|c| c.post_id == post.id));
@@ -114,6 +114,22 @@ backend_test! {
         }
         assert_eq!(comments, 50_000);
         assert_eq!(t.counts().total(), 3, "reading loaded data ran no statement");
+
+        // inverse_of (User.comments ↔ Comment.author): each comment's author is its owner,
+        // set without a query.
+        t.db.engine().reset_statement_counts();
+        let authors = t.db.primary().users().query()
+            .filter(User::USERNAME.lt("user000010"))
+            .include(|u| u.comments())
+            .all().await.expect("comments");
+        assert_eq!(t.counts().total(), 2, "users and comments, no author query");
+        for user in &authors {
+            let comments = user.comments().expect("comments");
+            assert!(!comments.is_empty());
+            for comment in comments {
+                assert_eq!(comment.author().expect("inverse").expect("set").row(), user.row());
+            }
+        }
 
         // One level deeper, back in the first database: one more statement there.
         t.db.engine().reset_statement_counts();

@@ -322,7 +322,7 @@ fn fetch_body(schema: &Schema, owner: &Model, relation: &Relation) -> TokenStrea
         let links = if i == 0 {
             quote!(let links = #link;)
         } else {
-            quote!(let links = ::switchyard::__private::compose(links, &#link);)
+            quote!(let links = links.then(#link);)
         };
         steps.push(quote! {
             let keys = ::switchyard::__private::keys(#rows_prev, |row| #from_key);
