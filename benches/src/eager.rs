@@ -35,6 +35,7 @@
 //! (e.g. `mysql://root@127.0.0.1:3306/test`); everything created for the run is dropped by
 //! `finish`.
 
+use crate::setup::{mysql_admin, mysql_url, pg_admin, pg_url, timestamp};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -42,10 +43,10 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use sqlx::ConnectOptions as _;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use sqlx::{ConnectOptions as _, Connection as _};
 use switchyard::Config;
 use switchyard::chrono::{DateTime, NaiveDateTime, Utc};
 use switchyard_tests::db::{
@@ -165,11 +166,6 @@ fn key_statements(backend: Backend, head: &str, keys: usize) -> Vec<String> {
         .step_by(max)
         .map(|start| in_list(head, padded((keys - start).min(max), max)))
         .collect()
-}
-
-/// A fixed timestamp (whole seconds, so it round-trips on every backend).
-fn timestamp() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).expect("valid timestamp")
 }
 
 /// A `users` row, decoded by hand.
@@ -656,40 +652,6 @@ impl Cleanup {
             }
         }
     }
-}
-
-async fn pg_admin(url: &str, statement: &str) {
-    let mut conn = sqlx::PgConnection::connect(url)
-        .await
-        .expect("connect to PostgreSQL as admin");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
-        .execute(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("`{statement}`: {e}"));
-    conn.close().await.expect("close the admin connection");
-}
-
-async fn mysql_admin(url: &str, statement: &str) {
-    let mut conn = sqlx::MySqlConnection::connect(url)
-        .await
-        .expect("connect to MariaDB as admin");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
-        .execute(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("`{statement}`: {e}"));
-    conn.close().await.expect("close the admin connection");
-}
-
-/// `url` with PostgreSQL's `search_path` set to `schema`.
-fn pg_url(base: &str, schema: &str) -> String {
-    let sep = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{sep}options=-c%20search_path%3D{schema}")
-}
-
-/// `url` pointing at database `name` of the same server.
-fn mysql_url(base: &str, name: &str) -> String {
-    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
-    format!("{server}/{name}")
 }
 
 /// A temporary directory for this run's SQLite files.

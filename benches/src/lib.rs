@@ -14,8 +14,11 @@
 //! a fresh schema created for the run and dropped by [`Target::finish`].
 
 pub mod eager;
+pub mod routing;
+pub mod setup;
 pub mod stats;
 
+use crate::setup::timestamp;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -292,11 +295,6 @@ fn config(primary: &str, animals: &str, shard_one: &str) -> Config {
         .replicas("animals", "default", none())
         .writer("animals", "shard_one", shard_one)
         .replicas("animals", "shard_one", none())
-}
-
-/// A fixed timestamp (whole seconds, so it round-trips on every backend).
-fn timestamp() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).expect("valid timestamp")
 }
 
 static NEXT_USER: AtomicU64 = AtomicU64::new(0);
