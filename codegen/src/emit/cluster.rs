@@ -265,16 +265,19 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             .iter()
             .map(|s| format_ident!("{}", ident::pascal(&s.name)))
             .collect();
-        let names = cluster.shards.iter().map(|s| &s.name);
-        let indexes = 0..cluster.shards.len();
-        let variant_docs = cluster.shards.iter().enumerate().map(|(i, s)| {
-            let default = if i == 0 { " The default shard." } else { "" };
-            format!(
-                " Shard `{}` of cluster `{}`.{default}",
-                s.name, cluster.name
-            )
-        });
-        let count = cluster.shards.len();
+        let names: Vec<&str> = cluster.shards.iter().map(|s| s.name.as_str()).collect();
+        let variant_docs: Vec<String> = cluster
+            .shards
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let default = if i == 0 { " The default shard." } else { "" };
+                format!(
+                    " Shard `{}` of cluster `{}`.{default}",
+                    s.name, cluster.name
+                )
+            })
+            .collect();
         let enum_doc = doc::attrs(
             None,
             &[format!(
@@ -282,30 +285,19 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             )],
         );
         let first = &variants[0];
-        let shard_enum = quote! {
-            #enum_doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub enum #enum_ty {
-                #(#[doc = #variant_docs] #variants,)*
-            }
-
-            impl #enum_ty {
-                /// Every shard, in declaration order.
-                pub const ALL: [#enum_ty; #count] = [#(#enum_ty::#variants),*];
-
-                /// The default (first declared) shard.
-                pub const DEFAULT: #enum_ty = #enum_ty::#first;
-
-                /// The shard's declared name.
-                pub fn name(self) -> &'static str {
-                    match self { #(#enum_ty::#variants => #names,)* }
-                }
-
-                fn index(self) -> usize {
-                    match self { #(#enum_ty::#variants => #indexes,)* }
-                }
-            }
+        let default = quote! {
+            /// The default (first declared) shard.
+            pub const DEFAULT: #enum_ty = #enum_ty::#first;
         };
+        let shard_enum = named_enum(
+            &enum_doc,
+            &enum_ty,
+            &variants,
+            &variant_docs,
+            &names,
+            "shard",
+            default,
+        );
         let method = quote! {
             /// The same handle (access and role) on another shard.
             pub fn shard(&self, shard: #enum_ty) -> Self {
@@ -512,35 +504,22 @@ fn roles(cluster: &Cluster, ty: &proc_macro2::Ident) -> (TokenStream, TokenStrea
             )
         }
     });
-    let indexes = 0..names.len();
-    let count = names.len();
+    let variant_docs: Vec<String> = variant_docs.collect();
     let enum_doc = doc::attrs(
         None,
         &[format!(
             "The custom roles of cluster [`{ty}`], as declared: named replica sets, reached with [`{ty}::role`]. A role that is not declared is a compile error."
         )],
     );
-    let role_enum = quote! {
-        #enum_doc
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum #enum_ty {
-            #(#[doc = #variant_docs] #variants,)*
-        }
-
-        impl #enum_ty {
-            /// Every role, in declaration order.
-            pub const ALL: [#enum_ty; #count] = [#(#enum_ty::#variants),*];
-
-            /// The role's declared name.
-            pub fn name(self) -> &'static str {
-                match self { #(#enum_ty::#variants => #names,)* }
-            }
-
-            fn index(self) -> usize {
-                match self { #(#enum_ty::#variants => #indexes,)* }
-            }
-        }
-    };
+    let role_enum = named_enum(
+        &enum_doc,
+        &enum_ty,
+        &variants,
+        &variant_docs,
+        &names,
+        "role",
+        TokenStream::new(),
+    );
     let method = quote! {
         /// The same cluster and shard, reading from the replicas of custom role `role` (by the
         /// cluster's policy and fallback). Write methods do not exist on it.
@@ -552,4 +531,45 @@ fn roles(cluster: &Cluster, ty: &proc_macro2::Ident) -> (TokenStream, TokenStrea
         }
     };
     (role_enum, method)
+}
+
+/// A typed enum of declared names (shards, custom roles): one variant per name in declaration
+/// order, `ALL`, `name()`, and a private `index()` into the runtime's lists. `extra` adds items
+/// to the impl.
+fn named_enum(
+    enum_doc: &TokenStream,
+    enum_ty: &proc_macro2::Ident,
+    variants: &[proc_macro2::Ident],
+    variant_docs: &[String],
+    names: &[&str],
+    what: &str,
+    extra: TokenStream,
+) -> TokenStream {
+    let count = variants.len();
+    let indexes = 0..count;
+    let all_doc = format!(" Every {what}, in declaration order.");
+    let name_doc = format!(" The {what}'s declared name.");
+    quote! {
+        #enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #enum_ty {
+            #(#[doc = #variant_docs] #variants,)*
+        }
+
+        impl #enum_ty {
+            #[doc = #all_doc]
+            pub const ALL: [#enum_ty; #count] = [#(#enum_ty::#variants),*];
+
+            #extra
+
+            #[doc = #name_doc]
+            pub fn name(self) -> &'static str {
+                match self { #(#enum_ty::#variants => #names,)* }
+            }
+
+            fn index(self) -> usize {
+                match self { #(#enum_ty::#variants => #indexes,)* }
+            }
+        }
+    }
 }
