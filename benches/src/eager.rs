@@ -35,6 +35,7 @@
 //! (e.g. `mysql://root@127.0.0.1:3306/test`); everything created for the run is dropped by
 //! `finish`.
 
+use crate::rows::UserRow;
 use crate::setup::{mysql_admin, mysql_url, pg_admin, pg_url, timestamp};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -48,7 +49,6 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use switchyard::Config;
-use switchyard::chrono::{DateTime, NaiveDateTime, Utc};
 use switchyard_tests::db::{
     Comment, Database, LoadedUser, NewComment, NewPost, NewUser, Post, User,
 };
@@ -168,17 +168,6 @@ fn key_statements(backend: Backend, head: &str, keys: usize) -> Vec<String> {
         .collect()
 }
 
-/// A `users` row, decoded by hand.
-#[derive(Debug, Clone)]
-struct UserRow {
-    id: i64,
-    username: String,
-    email: String,
-    bio: Option<String>,
-    karma: i32,
-    created_at: DateTime<Utc>,
-}
-
 /// A `posts` row, decoded by hand.
 #[derive(Debug, Clone)]
 struct PostRow {
@@ -194,17 +183,6 @@ struct CommentRow {
     post_id: i64,
     author_id: Option<i64>,
     body: String,
-}
-
-impl PartialEq<User> for UserRow {
-    fn eq(&self, u: &User) -> bool {
-        self.id == u.id
-            && self.username == u.username
-            && self.email == u.email
-            && self.bio == u.bio
-            && self.karma == u.karma
-            && self.created_at == u.created_at
-    }
 }
 
 impl PartialEq<Post> for PostRow {
@@ -228,28 +206,15 @@ type UsersWithPosts = Vec<(UserRow, Vec<PostRow>)>;
 type Nested = Vec<(UserRow, Vec<(PostRow, Vec<(CommentRow, Option<UserRow>)>)>)>;
 
 /// Hand-written `FromRow` (by column index, as the generated code decodes) and the key
-/// lookups of one driver. `$utc` decodes `created_at`.
+/// lookups of one driver.
 macro_rules! hand_written {
-    ($module:ident, $db:ty, $row:ty, $utc:expr) => {
+    ($module:ident, $db:ty, $row:ty) => {
         mod $module {
             use sqlx::Row as _;
 
-            use super::{CommentRow, PostRow, UserRow};
+            use super::{CommentRow, PostRow};
 
             pub(super) type Pool = sqlx::Pool<$db>;
-
-            impl<'r> sqlx::FromRow<'r, $row> for UserRow {
-                fn from_row(row: &'r $row) -> Result<Self, sqlx::Error> {
-                    Ok(UserRow {
-                        id: row.try_get(0)?,
-                        username: row.try_get(1)?,
-                        email: row.try_get(2)?,
-                        bio: row.try_get(3)?,
-                        karma: row.try_get(4)?,
-                        created_at: $utc(row, 5)?,
-                    })
-                }
-            }
 
             impl<'r> sqlx::FromRow<'r, $row> for PostRow {
                 fn from_row(row: &'r $row) -> Result<Self, sqlx::Error> {
@@ -354,37 +319,9 @@ macro_rules! hand_written {
     };
 }
 
-fn decode_utc<'r, R: sqlx::Row>(row: &'r R, index: usize) -> sqlx::Result<DateTime<Utc>>
-where
-    usize: sqlx::ColumnIndex<R>,
-    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    row.try_get(index)
-}
-
-/// MariaDB: `DATETIME(6)` read as the naive UTC value, as switchyard does.
-fn decode_naive_utc(row: &sqlx::mysql::MySqlRow, index: usize) -> sqlx::Result<DateTime<Utc>> {
-    sqlx::Row::try_get::<NaiveDateTime, _>(row, index).map(|t| t.and_utc())
-}
-
-hand_written!(
-    sqlite,
-    sqlx::Sqlite,
-    sqlx::sqlite::SqliteRow,
-    super::decode_utc
-);
-hand_written!(
-    postgres,
-    sqlx::Postgres,
-    sqlx::postgres::PgRow,
-    super::decode_utc
-);
-hand_written!(
-    mysql,
-    sqlx::MySql,
-    sqlx::mysql::MySqlRow,
-    super::decode_naive_utc
-);
+hand_written!(sqlite, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+hand_written!(postgres, sqlx::Postgres, sqlx::postgres::PgRow);
+hand_written!(mysql, sqlx::MySql, sqlx::mysql::MySqlRow);
 
 /// PostgreSQL: rows of the `= ANY($1)` statement `sql`, binding `keys` as one `int8[]`.
 async fn pg_any<R>(pool: &PgPool, sql: &'static str, keys: &[i64]) -> sqlx::Result<Vec<R>>

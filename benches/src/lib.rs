@@ -15,9 +15,11 @@
 
 pub mod eager;
 pub mod routing;
+mod rows;
 pub mod setup;
 pub mod stats;
 
+use crate::rows::UserRow;
 use crate::setup::timestamp;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -30,7 +32,6 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{ConnectOptions as _, Connection as _};
 use switchyard::Config;
-use switchyard::chrono::{DateTime, Utc};
 use switchyard_tests::db::{Database, NewUser, User};
 
 /// Rows in `users` before any benchmark runs; inserts are deleted again after every sample.
@@ -85,51 +86,15 @@ fn insert_many_sql(postgres: bool, rows: usize) -> String {
     sql
 }
 
-/// The hand-written row type of the `sqlx` side.
-#[derive(Debug)]
-struct UserRow {
-    id: i64,
-    username: String,
-    email: String,
-    bio: Option<String>,
-    karma: i32,
-    created_at: DateTime<Utc>,
-}
-
-impl PartialEq<User> for UserRow {
-    fn eq(&self, u: &User) -> bool {
-        self.id == u.id
-            && self.username == u.username
-            && self.email == u.email
-            && self.bio == u.bio
-            && self.karma == u.karma
-            && self.created_at == u.created_at
-    }
-}
-
 /// The hand-written sqlx code of one driver: `FromRow` by column index (as the generated code
 /// decodes) and one function per operation, binding the same values in the same order.
 macro_rules! hand_written {
     ($module:ident, $db:ty, $row:ty) => {
         mod $module {
-            use sqlx::Row as _;
 
             use super::{NewUser, UserRow};
 
             type Pool = sqlx::Pool<$db>;
-
-            impl<'r> sqlx::FromRow<'r, $row> for UserRow {
-                fn from_row(row: &'r $row) -> Result<Self, sqlx::Error> {
-                    Ok(UserRow {
-                        id: row.try_get(0)?,
-                        username: row.try_get(1)?,
-                        email: row.try_get(2)?,
-                        bio: row.try_get(3)?,
-                        karma: row.try_get(4)?,
-                        created_at: row.try_get(5)?,
-                    })
-                }
-            }
 
             pub(crate) async fn find(
                 pool: &Pool,

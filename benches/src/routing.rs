@@ -46,6 +46,7 @@
 //! `SWITCHYARD_BENCH_MYSQL_URL` is set (in a database created for the run); [`Fixture::finish`]
 //! drops them.
 
+use crate::rows::UserRow;
 use crate::setup::{mysql_admin, mysql_url, pg_admin, pg_url, timestamp};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -58,9 +59,8 @@ use sqlx::pool::PoolOptions as SqlxPoolOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use sqlx::{ConnectOptions as _, Connection as _, Executor as _};
-use switchyard::chrono::{DateTime, NaiveDateTime, Utc};
 use switchyard::{Config, Consistency, PoolOptions, Role, Selector};
-use switchyard_tests::db::{Database, NewUser, User};
+use switchyard_tests::db::{Database, NewUser};
 
 use crate::eager::{Arm, Backend};
 use crate::{Measured, measure};
@@ -85,62 +85,12 @@ const MYSQL_FIND: &str =
 // ---------------------------------------------------------------------------------------------
 // The hand-written side.
 
-/// A `users` row, decoded by hand.
-#[derive(Debug)]
-struct UserRow {
-    id: i64,
-    username: String,
-    email: String,
-    bio: Option<String>,
-    karma: i32,
-    created_at: DateTime<Utc>,
-}
-
-impl PartialEq<User> for UserRow {
-    fn eq(&self, u: &User) -> bool {
-        self.id == u.id
-            && self.username == u.username
-            && self.email == u.email
-            && self.bio == u.bio
-            && self.karma == u.karma
-            && self.created_at == u.created_at
-    }
-}
-
-fn decode_utc<'r, R: sqlx::Row>(row: &'r R, index: usize) -> sqlx::Result<DateTime<Utc>>
-where
-    usize: sqlx::ColumnIndex<R>,
-    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    row.try_get(index)
-}
-
-/// MariaDB: `DATETIME(6)` read as the naive UTC value, as switchyard does.
-fn decode_naive_utc(row: &sqlx::mysql::MySqlRow, index: usize) -> sqlx::Result<DateTime<Utc>> {
-    sqlx::Row::try_get::<NaiveDateTime, _>(row, index).map(|t| t.and_utc())
-}
-
-/// Hand-written `FromRow` (by column index, as the generated code decodes) and the lookup by
-/// key of one driver. `$utc` decodes `created_at`.
+/// The hand-written lookup by key of one driver.
 macro_rules! hand_written {
-    ($module:ident, $db:ty, $row:ty, $utc:expr) => {
+    ($module:ident, $db:ty, $row:ty) => {
         mod $module {
-            use sqlx::Row as _;
 
             use super::UserRow;
-
-            impl<'r> sqlx::FromRow<'r, $row> for UserRow {
-                fn from_row(row: &'r $row) -> Result<Self, sqlx::Error> {
-                    Ok(UserRow {
-                        id: row.try_get(0)?,
-                        username: row.try_get(1)?,
-                        email: row.try_get(2)?,
-                        bio: row.try_get(3)?,
-                        karma: row.try_get(4)?,
-                        created_at: $utc(row, 5)?,
-                    })
-                }
-            }
 
             /// The row of `sql` with `id` bound, if any: fetched, then decoded (as switchyard
             /// does).
@@ -160,24 +110,9 @@ macro_rules! hand_written {
     };
 }
 
-hand_written!(
-    sqlite,
-    sqlx::Sqlite,
-    sqlx::sqlite::SqliteRow,
-    super::decode_utc
-);
-hand_written!(
-    postgres,
-    sqlx::Postgres,
-    sqlx::postgres::PgRow,
-    super::decode_utc
-);
-hand_written!(
-    mysql,
-    sqlx::MySql,
-    sqlx::mysql::MySqlRow,
-    super::decode_naive_utc
-);
+hand_written!(sqlite, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+hand_written!(postgres, sqlx::Postgres, sqlx::postgres::PgRow);
+hand_written!(mysql, sqlx::MySql, sqlx::mysql::MySqlRow);
 
 /// A plain sqlx pool on the replica.
 enum Plain {
