@@ -131,6 +131,22 @@ struct Resolver<'a, 'f> {
 }
 
 impl<'a> Resolver<'a, '_> {
+    /// The relation of model `m` that `name` (the value of option `key`) names, or a report
+    /// saying it names none, with the closest name as a hint.
+    fn named_relation(&mut self, m: usize, name: &At<String>, key: &str) -> Option<usize> {
+        let on = &self.raw[m];
+        if let Some(index) = on.relations.iter().position(|r| r.name.value == name.value) {
+            return Some(index);
+        }
+        let hint = relation_hint(&name.value, on);
+        let message = format!(
+            "`{key}` names unknown relation {:?} of model {:?}",
+            name.value, on.name.value
+        );
+        self.report.error_with_hint(&name.loc, message, hint);
+        None
+    }
+
     fn relation(&self, m: usize, r: usize) -> &'a RawRelation {
         &self.raw[m].relations[r]
     }
@@ -516,22 +532,7 @@ impl<'a> Resolver<'a, '_> {
     ) -> Option<Chain> {
         let owner = self.model_name(m);
         let name = &relation.name.value;
-        let Some(via_index) = self.raw[m]
-            .relations
-            .iter()
-            .position(|other| other.name.value == through.value)
-        else {
-            let hint = relation_hint(&through.value, &self.raw[m]);
-            self.report.error_with_hint(
-                &through.loc,
-                format!(
-                    "`through` names unknown relation {:?} of model {owner:?}",
-                    through.value
-                ),
-                hint,
-            );
-            return None;
-        };
+        let via_index = self.named_relation(m, through, "through")?;
         self.follow(&through.loc);
         let via = self.chain(m, via_index)?;
         let middle = via.target;
@@ -616,19 +617,8 @@ impl<'a> Resolver<'a, '_> {
         let on = &self.raw[middle];
         let find = |name: &str| on.relations.iter().position(|r| r.name.value == name);
         if let Some(source) = &relation.source {
-            if let Some(index) = find(&source.value) {
-                return Some((index, source.loc.clone()));
-            }
-            let hint = relation_hint(&source.value, on);
-            self.report.error_with_hint(
-                &source.loc,
-                format!(
-                    "`source` names unknown relation {:?} of model {:?}",
-                    source.value, on.name.value
-                ),
-                hint,
-            );
-            return None;
+            let index = self.named_relation(middle, source, "source")?;
+            return Some((index, source.loc.clone()));
         }
         let name = &relation.name.value;
         // The singular of a plural name (`treats` -> `treat`), or the plural of a singular one
@@ -724,20 +714,7 @@ impl<'a> Resolver<'a, '_> {
         };
         let owner = self.model_name(m);
         let target = &self.raw[chain.target];
-        let Some(index) = target
-            .relations
-            .iter()
-            .position(|other| other.name.value == inverse.value)
-        else {
-            let hint = relation_hint(&inverse.value, target);
-            self.report.error_with_hint(
-                &inverse.loc,
-                format!(
-                    "`inverse_of` names unknown relation {:?} of model {:?}",
-                    inverse.value, target.name.value
-                ),
-                hint,
-            );
+        let Some(index) = self.named_relation(chain.target, inverse, "inverse_of") else {
             return false;
         };
         let other = &target.relations[index];
