@@ -262,7 +262,7 @@ impl Conn<'_> {
         sql: impl Into<SqlText>,
         args: Args,
         model: &'static str,
-        key: &dyn std::fmt::Debug,
+        key: &(dyn std::fmt::Debug + Sync),
     ) -> Result<()> {
         let (fetched, server) = self.run(&sql.into(), args, Want::Execute).await?;
         match fetched {

@@ -137,7 +137,7 @@ impl<'e, M: Model> Patch<'e, M> {
 
     /// Run it on the row with this key. A patch that sets nothing runs no statement. Fails
     /// with `NotFound` when no row has the key.
-    pub async fn run<K: crate::value::Bind + std::fmt::Debug + ?Sized>(
+    pub async fn run<K: crate::value::Bind + std::fmt::Debug + Sync + ?Sized>(
         mut self,
         key: &K,
     ) -> Result<()> {
