@@ -30,9 +30,12 @@ pg_isready -h 127.0.0.1 -p 5432
 mysqladmin -h 127.0.0.1 -uroot status
 
 psql_admin() { psql -v ON_ERROR_STOP=1 -q -h 127.0.0.1 -U postgres -d postgres "$@"; }
-for db in switchyard_test switchyard_example; do
-  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-done
+# The test database sorts text by a real locale (ICU en-US), as production databases often
+# do, so a test catches any ordering that depends on the database's locale rather than on
+# the columns' declared collation.
+psql_admin -c "DROP DATABASE IF EXISTS switchyard_test WITH (FORCE)" \
+  -c "CREATE DATABASE switchyard_test TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+psql_admin -c "DROP DATABASE IF EXISTS switchyard_example WITH (FORCE)" -c "CREATE DATABASE switchyard_example"
 
 # Per-test databases are named sy<pid>_<n>_...; drop any a crashed run left behind.
 stale=$(mysql -h 127.0.0.1 -uroot -N -e "SHOW DATABASES LIKE 'sy%'")

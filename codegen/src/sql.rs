@@ -33,10 +33,23 @@ impl SqlSet {
 
 impl Dialect {
     /// Quote an identifier, doubling the quote character inside it.
+    ///
+    /// SQLite gets backticks, not the standard double quotes: it reads a double-quoted name
+    /// that matches no column as a string literal, so a column missing from the table would
+    /// silently read back as its own name. A backticked name is always an identifier.
     pub fn quote(self, name: &str) -> String {
         match self {
-            Dialect::MySql => format!("`{}`", name.replace('`', "``")),
-            Dialect::Sqlite | Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+            Dialect::MySql | Dialect::Sqlite => format!("`{}`", name.replace('`', "``")),
+            Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// What an auto-increment key's value is when the row leaves it to the database.
+    pub fn auto_key_value(self) -> &'static str {
+        match self {
+            // SQLite has no DEFAULT in VALUES; NULL makes it assign the key.
+            Dialect::Sqlite => "NULL",
+            Dialect::Postgres | Dialect::MySql => "DEFAULT",
         }
     }
 
@@ -130,6 +143,11 @@ impl Dialect {
             };
         }
         let mut def = format!("{name} {ty}");
+        if self == Dialect::Postgres && matches!(field.ty, FieldType::String | FieldType::Text) {
+            // Compare and sort by bytes, as SQLite's BINARY and MariaDB's utf8mb4_nopad_bin do,
+            // whatever the database's locale.
+            def.push_str(" COLLATE \"C\"");
+        }
         if field.primary_key {
             def.push_str(" NOT NULL PRIMARY KEY");
             return def;
@@ -162,14 +180,15 @@ pub(crate) struct Statements {
     pub insert_head: SqlSet,
     pub returning: SqlSet,
     pub insert_one: SqlSet,
-    /// `nextval(...)` for auto-increment keys on PostgreSQL.
-    pub pg_key_default: Option<String>,
+    /// For an auto-increment key: the PostgreSQL statements that move its sequence past an
+    /// explicit key (lock the table, then `setval`).
+    pub pg_advance_key: Option<(String, String)>,
     pub create: Vec<SqlSet>,
     pub drop: SqlSet,
 }
 
-/// Columns in insert order: an auto-increment key first (its default is special on
-/// PostgreSQL), then every other field in declaration order.
+/// Columns in insert order: an auto-increment key first (left to the database unless a row
+/// sets it), then every other field in declaration order.
 pub(crate) fn insert_order(model: &Model) -> Vec<usize> {
     let key = model.primary_key;
     let mut order = vec![key];
@@ -226,19 +245,32 @@ impl Statements {
             format!("INSERT INTO {} ({cols}) VALUES ", table(d))
         });
         let returning = SqlSet::build(|d| format!(" RETURNING {}", columns(d)));
-        let pg_key_default = key.ty.is_integer().then(|| {
-            let quoted_table = Dialect::Postgres.quote(&model.table);
-            format!(
-                "nextval(pg_get_serial_sequence({}, {}))",
-                Dialect::Postgres.string_literal(&quoted_table),
-                Dialect::Postgres.string_literal(&key.column)
+        let auto_key = key.ty.is_integer();
+        let pg_advance_key = auto_key.then(|| {
+            let pg = Dialect::Postgres;
+            let sequence = format!(
+                "pg_get_serial_sequence({}, {})::regclass",
+                pg.string_literal(&pg.quote(&model.table)),
+                pg.string_literal(&key.column)
+            );
+            // The table lock keeps inserts (and so nextval) out between reading the sequence
+            // and setting it, so the sequence never moves backwards.
+            (
+                format!("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", pg.quote(&model.table)),
+                format!(
+                    "SELECT setval(seq, $1) FROM (SELECT {sequence} AS seq) AS k \
+                     WHERE $1 > COALESCE(pg_sequence_last_value(seq), 0)"
+                ),
             )
         });
         let insert_one = SqlSet::build(|d| {
-            let values = (1..=order.len())
-                .map(|n| match (n, d, &pg_key_default) {
-                    (1, Dialect::Postgres, Some(default)) => format!("COALESCE($1, {default})"),
-                    _ => d.placeholder(n),
+            // The one-row statement leaves an auto-increment key to the database; a row that
+            // sets it goes through the batch path.
+            let first_bound = if auto_key { 0 } else { 1 };
+            let values = (0..order.len())
+                .map(|i| match i {
+                    0 if auto_key => d.auto_key_value().to_owned(),
+                    _ => d.placeholder(i + first_bound),
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -257,7 +289,8 @@ impl Statements {
                 .collect::<Vec<_>>()
                 .join(", ");
             let options = match d {
-                Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+                // NO PAD: "abc" and "abc " are different strings, as on the other backends.
+                Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
                 _ => "",
             };
             format!("CREATE TABLE IF NOT EXISTS {} ({defs}){options}", table(d))
@@ -305,7 +338,7 @@ impl Statements {
             insert_head,
             returning,
             insert_one,
-            pg_key_default,
+            pg_advance_key,
             create,
             drop: SqlSet::build(|d| format!("DROP TABLE IF EXISTS {}", table(d))),
             select,
@@ -321,7 +354,8 @@ mod tests {
     fn quoting_doubles_the_quote_character() {
         assert_eq!(Dialect::Postgres.quote("a\"b"), "\"a\"\"b\"");
         assert_eq!(Dialect::MySql.quote("a`b"), "`a``b`");
-        assert_eq!(Dialect::Sqlite.quote("order"), "\"order\"");
+        assert_eq!(Dialect::Sqlite.quote("order"), "`order`");
+        assert_eq!(Dialect::Sqlite.quote("a`b"), "`a``b`");
     }
 
     #[test]

@@ -68,6 +68,15 @@ impl Backend {
         }
     }
 
+    /// What an auto-increment key's value is when the row leaves it to the database (SQLite
+    /// has no `DEFAULT` in `VALUES`; `NULL` makes it assign the key).
+    pub(crate) fn auto_key_value(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "NULL",
+            Backend::Postgres | Backend::MySql => "DEFAULT",
+        }
+    }
+
     /// How many values one statement may bind.
     pub(crate) fn max_binds(self) -> usize {
         match self {

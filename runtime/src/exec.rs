@@ -117,6 +117,14 @@ impl Conn<'_> {
         }
     }
 
+    /// The same connection for a shorter borrow (a handle is cloned, which is cheap).
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Handle(h) => Conn::Handle(h.clone()),
+            Conn::Tx(tx) => Conn::Tx(tx),
+        }
+    }
+
     /// Empty arguments for this connection's backend.
     pub fn args(&self) -> Args {
         Args::new(self.backend())

@@ -88,7 +88,7 @@ pub mod __private {
     pub use crate::exec::{Conn, SqlText};
     pub use crate::link::{Links, link};
     pub use crate::lookup::{Ctx, Single, distinct, select_in, select_where};
-    pub use crate::model::Insert;
+    pub use crate::model::{AutoKey, Insert};
     pub use crate::relation::{HasFn, always, found, require};
     pub use crate::value::{Args, FromRow, Row};
     pub use crate::write::{Patch, delete_where, insert_many, insert_one, run_ddl};

@@ -49,11 +49,27 @@ pub trait Insert: Send + Sync {
     const RETURNING: Sql;
     /// The one-row statement: `HEAD`, one row of placeholders, `RETURNING`.
     const ONE: Sql;
-    /// PostgreSQL only: the key's default when bound as NULL (`nextval(...)`), for
-    /// auto-increment keys, which always come first.
-    const PG_KEY_DEFAULT: Option<&'static str>;
-    /// Bind this row's values in column order (defaults already applied).
+    /// `Some` when the key is auto-increment (it then comes first in column order and
+    /// `bind` leaves it out).
+    const AUTO_KEY: Option<AutoKey>;
+    /// Bind this row's values in column order (defaults already applied), except an
+    /// auto-increment key.
     fn bind(&self, args: &mut Args);
+    /// The auto-increment key this row sets itself, if any.
+    fn explicit_key(&self) -> Option<i64> {
+        None
+    }
+}
+
+/// An auto-increment key: the PostgreSQL statements that move its sequence past an explicit
+/// key, so that generated keys never collide with it (SQLite and MySQL do this themselves).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct AutoKey {
+    /// Locks the table against inserts, which draw from the sequence.
+    pub pg_lock: &'static str,
+    /// `setval` to `$1` when `$1` is past the sequence's last value.
+    pub pg_advance: &'static str,
 }
 
 /// Decodes nothing: rows whose presence is all that matters (`exists`).

@@ -125,7 +125,10 @@ impl Pool {
 }
 
 fn sqlite_options(req: &PoolRequest<'_>) -> Result<SqliteConnectOptions, sqlx::Error> {
-    let mut opts = SqliteConnectOptions::from_str(req.url)?.disable_statement_logging();
+    let mut opts = SqliteConnectOptions::from_str(req.url)?
+        .disable_statement_logging()
+        // LIKE matches case as on PostgreSQL and MariaDB (SQLite ignores ASCII case by default).
+        .pragma("case_sensitive_like", "ON");
     let path = opts.get_filename().to_owned();
     let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
     if !in_memory {

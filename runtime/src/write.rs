@@ -7,7 +7,7 @@ use crate::database::Handle;
 use crate::error::Result;
 use crate::exec::Conn;
 use crate::expr::{Column, Expr};
-use crate::model::{Insert, Model};
+use crate::model::{AutoKey, Insert, Model};
 use crate::transaction::Transaction;
 use crate::value::Args;
 
@@ -17,12 +17,17 @@ const MAX_BATCH_ROWS: usize = 1_000;
 /// Insert one row, returning it as stored.
 #[doc(hidden)]
 pub async fn insert_one<N: Insert>(conn: &mut Conn<'_>, row: &N) -> Result<N::Model> {
+    if N::AUTO_KEY.is_some() && row.explicit_key().is_some() {
+        // Rare (imports, fixtures): the statement is built, and PostgreSQL's sequence moved.
+        let mut stored = insert_many(conn.reborrow(), std::slice::from_ref(row)).await?;
+        return stored.pop().ok_or_else(unreachable_no_row::<N>);
+    }
     let mut args = conn.args();
     row.bind(&mut args);
     let sql = N::ONE.get(conn.backend());
     conn.fetch_optional::<N::Model>(sql, args)
         .await?
-        .ok_or_else(|| unreachable_no_row::<N>())
+        .ok_or_else(unreachable_no_row::<N>)
 }
 
 fn unreachable_no_row<N: Insert>() -> crate::Error {
@@ -39,15 +44,45 @@ fn unreachable_no_row<N: Insert>() -> crate::Error {
 pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N::Model>> {
     let backend = conn.backend();
     let per_batch = (backend.max_binds() / N::COLUMNS.max(1)).clamp(1, MAX_BATCH_ROWS);
+    // PostgreSQL's sequence does not follow explicit keys: move it past the largest first,
+    // in the inserting transaction.
+    let advance = match (backend, N::AUTO_KEY) {
+        (Backend::Postgres, Some(key)) => rows
+            .iter()
+            .filter_map(N::explicit_key)
+            .max()
+            .map(|max| (key, max)),
+        _ => None,
+    };
     match conn {
-        Conn::Handle(handle) if rows.len() > per_batch => {
+        Conn::Handle(handle) if rows.len() > per_batch || advance.is_some() => {
             let mut tx = Transaction::begin(&handle).await?;
-            let stored = insert_batches(&mut Conn::Tx(&mut tx), rows, per_batch).await?;
+            let mut conn = Conn::Tx(&mut tx);
+            if let Some((key, max)) = advance {
+                advance_key(&mut conn, key, max).await?;
+            }
+            let stored = insert_batches(&mut conn, rows, per_batch).await?;
             tx.commit().await?;
             Ok(stored)
         }
-        mut conn => insert_batches(&mut conn, rows, per_batch).await,
+        mut conn => {
+            if let Some((key, max)) = advance {
+                advance_key(&mut conn, key, max).await?;
+            }
+            insert_batches(&mut conn, rows, per_batch).await
+        }
     }
+}
+
+/// Lock the table (so no insert draws from the sequence meanwhile), then move the sequence to
+/// `max` if it is behind. Runs in the caller's transaction; the lock lasts until its end.
+async fn advance_key(conn: &mut Conn<'_>, key: AutoKey, max: i64) -> Result<()> {
+    let args = conn.args();
+    conn.execute(key.pg_lock, args).await?;
+    let mut args = conn.args();
+    args.add(&max);
+    conn.execute(key.pg_advance, args).await?;
+    Ok(())
 }
 
 async fn insert_batches<N: Insert>(
@@ -59,10 +94,7 @@ async fn insert_batches<N: Insert>(
     let mut stored = Vec::new();
     for batch in rows.chunks(per_batch) {
         let mut args = conn.args();
-        for row in batch {
-            row.bind(&mut args);
-        }
-        let sql = batch_sql::<N>(backend, batch.len());
+        let sql = batch_sql(backend, batch, &mut args);
         let batch = conn.fetch_all::<N::Model>(sql, args).await?;
         if stored.is_empty() {
             // One batch (the common case): no second move of every row.
@@ -74,27 +106,33 @@ async fn insert_batches<N: Insert>(
     Ok(stored)
 }
 
-fn batch_sql<N: Insert>(backend: Backend, rows: usize) -> String {
-    let mut sql = String::with_capacity(64 + rows * N::COLUMNS * 6);
+/// `HEAD (…), (…) RETURNING …` for `rows`, binding their values into `args`. An
+/// auto-increment key is bound for the rows that set it and left to the database otherwise.
+fn batch_sql<N: Insert>(backend: Backend, rows: &[N], args: &mut Args) -> String {
+    let mut sql = String::with_capacity(64 + rows.len() * N::COLUMNS * 6);
     sql.push_str(N::HEAD.get(backend));
-    let mut n = 0;
-    for r in 0..rows {
+    let auto_key = N::AUTO_KEY.is_some();
+    for (r, row) in rows.iter().enumerate() {
         sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..N::COLUMNS {
-            if c > 0 {
+        let mut first = true;
+        if auto_key {
+            first = false;
+            match row.explicit_key() {
+                Some(key) => {
+                    args.add(&key);
+                    backend.placeholder(&mut sql, args.len());
+                }
+                None => sql.push_str(backend.auto_key_value()),
+            }
+        }
+        let bound = args.len();
+        row.bind(args);
+        for n in bound + 1..=args.len() {
+            if !first {
                 sql.push_str(", ");
             }
-            n += 1;
-            match (c, backend, N::PG_KEY_DEFAULT) {
-                (0, Backend::Postgres, Some(default)) => {
-                    sql.push_str("COALESCE(");
-                    backend.placeholder(&mut sql, n);
-                    sql.push_str(", ");
-                    sql.push_str(default);
-                    sql.push(')');
-                }
-                _ => backend.placeholder(&mut sql, n),
-            }
+            first = false;
+            backend.placeholder(&mut sql, n);
         }
         sql.push(')');
     }

@@ -130,9 +130,22 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         let d = doc::line(format!("{}{how}", field_facts(f)));
         quote!(#d pub #id: #ty,)
     });
+    let key_field = model.key();
+    let auto_key = key_field.ty.is_integer();
+    // An auto-increment key is not among the bound values: the runtime binds it only for
+    // rows that set it (see `explicit_key`).
     let binds = insert_order(model)
         .into_iter()
+        .skip(usize::from(auto_key))
         .map(|i| bind_insert(&model.fields[i]));
+    let explicit_key = auto_key.then(|| {
+        let id = ident::snake_ident(&key_field.name);
+        quote! {
+            fn explicit_key(&self) -> ::std::option::Option<i64> {
+                self.#id.map(::std::convert::From::from)
+            }
+        }
+    });
 
     let patch_fields = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
         let id = ident::snake_ident(&f.name);
@@ -157,7 +170,9 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let returning = sql(&st.returning);
     let one = sql(&st.insert_one);
     let columns_len = model.fields.len();
-    let pg_key_default = option(st.pg_key_default.as_deref());
+    let auto_key_spec = option(st.pg_advance_key.as_ref().map(|(lock, advance)| {
+        quote!(::switchyard::__private::AutoKey { pg_lock: #lock, pg_advance: #advance })
+    }));
     let new_doc = doc::attrs(
         None,
         &[format!(
@@ -172,7 +187,6 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     );
     let repository = repository::emit(schema, model, &st);
     let relations = relation::emit(schema, model);
-    let key_field = model.key();
     let key_ty = rust_type(key_field.ty);
     let key_id = ident::snake_ident(&key_field.name);
     let cluster_index = super::cluster_index(schema, &model.cluster);
@@ -223,11 +237,13 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             const HEAD: ::switchyard::__private::Sql = #head;
             const RETURNING: ::switchyard::__private::Sql = #returning;
             const ONE: ::switchyard::__private::Sql = #one;
-            const PG_KEY_DEFAULT: ::std::option::Option<&'static str> = #pg_key_default;
+            const AUTO_KEY: ::std::option::Option<::switchyard::__private::AutoKey> = #auto_key_spec;
 
             fn bind(&self, args: &mut ::switchyard::__private::Args) {
                 #(#binds)*
             }
+
+            #explicit_key
         }
 
         #patch_doc
@@ -246,10 +262,6 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
 fn bind_insert(field: &Field) -> TokenStream {
     let id = ident::snake_ident(&field.name);
     if !optional_on_insert(field) || (field.nullable && field.default.is_none()) {
-        return quote!(args.add(&self.#id););
-    }
-    if field.primary_key && field.ty.is_integer() {
-        // NULL makes SQLite and MySQL assign the key; PostgreSQL wraps it in COALESCE.
         return quote!(args.add(&self.#id););
     }
     if field.primary_key {
