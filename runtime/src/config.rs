@@ -273,18 +273,25 @@ pub struct Config {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |s: &String| crate::url::redact(s);
+        let redacted = |s: &String| crate::url::redact_template(s);
         let mut list = f.debug_list();
         for c in &self.clusters {
             for s in &c.shards {
+                let urls = |replicas: &[ReplicaConfig]| {
+                    replicas
+                        .iter()
+                        .map(|r| redacted(&r.url))
+                        .collect::<Vec<_>>()
+                };
                 list.entry(&format_args!(
-                    "{}/{}: writer {}, replicas {:?}",
+                    "{}/{}: writer {}, replicas {:?}, roles {:?}",
                     c.name,
                     s.name,
                     redacted(&s.writer),
-                    s.replicas
+                    urls(&s.replicas),
+                    s.roles
                         .iter()
-                        .map(|r| redacted(&r.url))
+                        .map(|r| (r.name, urls(&r.replicas)))
                         .collect::<Vec<_>>()
                 ));
             }

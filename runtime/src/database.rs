@@ -294,12 +294,13 @@ async fn open_server(
     };
     let url = config.expand(template).map_err(config_error)?;
     let backend = crate::url::backend_of(&url).map_err(config_error)?;
+    crate::url::check(&url, backend).map_err(config_error)?;
     let target = Target {
         cluster: cluster.name,
         shard: shard.name,
         role,
         server: crate::url::redact(&url).into(),
-        secret: crate::url::password(&url).map(Into::into),
+        secrets: crate::url::secrets(&url).into(),
     };
     let replica = role != Role::Writer;
     let mut options = cluster.pool;

@@ -21,16 +21,15 @@ pub struct Target {
     pub role: Role,
     /// Server address with the password replaced by `***`.
     pub server: Arc<str>,
-    /// The password to scrub from driver messages; never printed.
-    pub(crate) secret: Option<Arc<str>>,
+    /// The password and query secrets to scrub from driver messages; never printed.
+    pub(crate) secrets: Arc<[Box<str>]>,
 }
 
 impl Target {
     pub(crate) fn scrub(&self, text: String) -> String {
-        match &self.secret {
-            Some(secret) => redact_in(&text, secret),
-            None => text,
-        }
+        self.secrets
+            .iter()
+            .fold(text, |text, secret| redact_in(&text, secret))
     }
 }
 
