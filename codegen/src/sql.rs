@@ -256,7 +256,10 @@ impl Statements {
             // The table lock keeps inserts (and so nextval) out between reading the sequence
             // and setting it, so the sequence never moves backwards.
             (
-                format!("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", pg.quote(&model.table)),
+                format!(
+                    "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+                    pg.quote(&model.table)
+                ),
                 format!(
                     "SELECT setval(seq, $1) FROM (SELECT {sequence} AS seq) AS k \
                      WHERE $1 > COALESCE(pg_sequence_last_value(seq), 0)"
@@ -290,7 +293,9 @@ impl Statements {
                 .join(", ");
             let options = match d {
                 // NO PAD: "abc" and "abc " are different strings, as on the other backends.
-                Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+                Dialect::MySql => {
+                    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
+                }
                 _ => "",
             };
             format!("CREATE TABLE IF NOT EXISTS {} ({defs}){options}", table(d))

@@ -31,19 +31,29 @@ macro_rules! spawn_reads {
         let h = $handle;
         let id = $id;
         let r = h.clone();
-        spawned(async move { r.users().find(id).await }).await.expect("find");
+        spawned(async move { r.users().find(id).await })
+            .await
+            .expect("find");
         let r = h.clone();
         spawned(async move { r.users().find_by_username("ada").await })
             .await
             .expect("find_by");
         let r = h.clone();
-        spawned(async move { r.users().all().await }).await.expect("all");
+        spawned(async move { r.users().all().await })
+            .await
+            .expect("all");
         let r = h.clone();
-        spawned(async move { r.users().first().await }).await.expect("first");
+        spawned(async move { r.users().first().await })
+            .await
+            .expect("first");
         let r = h.clone();
-        spawned(async move { r.users().count().await }).await.expect("count");
+        spawned(async move { r.users().count().await })
+            .await
+            .expect("count");
         let r = h.clone();
-        spawned(async move { r.users().exists(id).await }).await.expect("exists");
+        spawned(async move { r.users().exists(id).await })
+            .await
+            .expect("exists");
         let r = h.clone();
         spawned(async move {
             r.users()
@@ -170,7 +180,9 @@ async fn every_operation_of_every_handle_runs_in_tokio_spawn() {
     .await
     .expect("create_post");
     let (d, u) = (db.clone(), ada.clone());
-    spawned(async move { u.posts(&d).await }).await.expect("lazy");
+    spawned(async move { u.posts(&d).await })
+        .await
+        .expect("lazy");
     let (d, u) = (db.reading(), ada.clone());
     spawned(async move { u.profile(&d).await })
         .await
@@ -217,7 +229,11 @@ async fn every_operation_of_every_handle_runs_in_tokio_spawn() {
     let (d, id) = (db.clone(), ada.id);
     let (found, _) = spawned(async move {
         Selector::new(Consistency::default())
-            .run(false, None, async move { d.primary().users().find(id).await })
+            .run(
+                false,
+                None,
+                async move { d.primary().users().find(id).await },
+            )
             .await
     })
     .await;

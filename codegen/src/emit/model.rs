@@ -140,9 +140,13 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         .map(|i| bind_insert(&model.fields[i]));
     let explicit_key = auto_key.then(|| {
         let id = ident::snake_ident(&key_field.name);
+        let key = match key_field.ty {
+            FieldType::I64 => quote!(self.#id),
+            _ => quote!(self.#id.map(i64::from)),
+        };
         quote! {
             fn explicit_key(&self) -> ::std::option::Option<i64> {
-                self.#id.map(::std::convert::From::from)
+                #key
             }
         }
     });
