@@ -113,11 +113,11 @@ struct Dialect {
 }
 
 const SQLITE: Dialect = Dialect {
-    users: r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users""#,
-    users_upto: r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" <= ?"#,
-    posts_in: r#"SELECT "id", "user_id", "title" FROM "posts" WHERE "user_id" IN ("#,
-    comments_in: r#"SELECT "id", "post_id", "author_id", "body" FROM "comments" WHERE "post_id" IN ("#,
-    users_in: r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" IN ("#,
+    users: "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users`",
+    users_upto: "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `id` <= ?",
+    posts_in: "SELECT `id`, `user_id`, `title` FROM `posts` WHERE `user_id` IN (",
+    comments_in: "SELECT `id`, `post_id`, `author_id`, `body` FROM `comments` WHERE `post_id` IN (",
+    users_in: "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `id` IN (",
 };
 
 const POSTGRES: Dialect = Dialect {

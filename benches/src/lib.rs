@@ -43,46 +43,58 @@ const FILTER_LIMIT: i64 = 100;
 /// Rows per `insert_1000` statement.
 const BATCH: usize = 1_000;
 
-// The hand-written SQL: what the generated code runs, written out as an app would.
+// The hand-written SQL: what the generated code runs, written out as an app would. SQLite
+// quotes identifiers with backticks (as MySQL does), PostgreSQL with double quotes. Inserts
+// leave the auto-increment key to the database: `NULL` on SQLite, `DEFAULT` on PostgreSQL, and
+// bind the other five columns only.
 const SQLITE_FIND: &str =
-    r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = ?"#;
-const SQLITE_FILTER: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "karma" >= ? LIMIT ?"#;
-const SQLITE_INSERT: &str = r#"INSERT INTO "users" ("id", "username", "email", "bio", "karma", "created_at") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id", "username", "email", "bio", "karma", "created_at""#;
+    "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `id` = ?";
+const SQLITE_FILTER: &str = "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `karma` >= ? LIMIT ?";
+const SQLITE_INSERT: &str = "INSERT INTO `users` (`id`, `username`, `email`, `bio`, `karma`, `created_at`) VALUES (NULL, ?, ?, ?, ?, ?) RETURNING `id`, `username`, `email`, `bio`, `karma`, `created_at`";
 const PG_FIND: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = $1"#;
 const PG_FILTER: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "karma" >= $1 LIMIT $2"#;
-const PG_INSERT: &str = r#"INSERT INTO "users" ("id", "username", "email", "bio", "karma", "created_at") VALUES (COALESCE($1, nextval(pg_get_serial_sequence('"users"', 'id'))), $2, $3, $4, $5, $6) RETURNING "id", "username", "email", "bio", "karma", "created_at""#;
-const INSERT_HEAD: &str =
+const PG_INSERT: &str = r#"INSERT INTO "users" ("id", "username", "email", "bio", "karma", "created_at") VALUES (DEFAULT, $1, $2, $3, $4, $5) RETURNING "id", "username", "email", "bio", "karma", "created_at""#;
+const SQLITE_INSERT_HEAD: &str =
+    "INSERT INTO `users` (`id`, `username`, `email`, `bio`, `karma`, `created_at`) VALUES ";
+const SQLITE_INSERT_RETURNING: &str =
+    " RETURNING `id`, `username`, `email`, `bio`, `karma`, `created_at`";
+const PG_INSERT_HEAD: &str =
     r#"INSERT INTO "users" ("id", "username", "email", "bio", "karma", "created_at") VALUES "#;
-const INSERT_RETURNING: &str =
+const PG_INSERT_RETURNING: &str =
     r#" RETURNING "id", "username", "email", "bio", "karma", "created_at""#;
 
-/// The multi-row insert of `rows` rows, as the hand-written side builds it on every call.
+/// The multi-row insert of `rows` rows, as the hand-written side builds it on every call: the
+/// key left to the database in every row, five binds per row.
 fn insert_many_sql(postgres: bool, rows: usize) -> String {
     use std::fmt::Write as _;
-    let mut sql = String::with_capacity(INSERT_HEAD.len() + INSERT_RETURNING.len() + rows * 96);
-    sql.push_str(INSERT_HEAD);
+    let (head, returning) = if postgres {
+        (PG_INSERT_HEAD, PG_INSERT_RETURNING)
+    } else {
+        (SQLITE_INSERT_HEAD, SQLITE_INSERT_RETURNING)
+    };
+    let mut sql = String::with_capacity(head.len() + returning.len() + rows * 48);
+    sql.push_str(head);
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
         }
         if postgres {
-            let n = r * 6;
+            let n = r * 5;
             write!(
                 sql,
-                r#"(COALESCE(${}, nextval(pg_get_serial_sequence('"users"', 'id'))), ${}, ${}, ${}, ${}, ${})"#,
+                "(DEFAULT, ${}, ${}, ${}, ${}, ${})",
                 n + 1,
                 n + 2,
                 n + 3,
                 n + 4,
-                n + 5,
-                n + 6
+                n + 5
             )
             .expect("writing to a String cannot fail");
         } else {
-            sql.push_str("(?, ?, ?, ?, ?, ?)");
+            sql.push_str("(NULL, ?, ?, ?, ?, ?)");
         }
     }
-    sql.push_str(INSERT_RETURNING);
+    sql.push_str(returning);
     sql
 }
 
@@ -122,8 +134,8 @@ macro_rules! hand_written {
                 sql: &'static str,
                 row: &NewUser,
             ) -> sqlx::Result<UserRow> {
+                // The key is left to the database (`row.id` is `None`): not bound.
                 sqlx::query_as(sql)
-                    .bind(row.id)
                     .bind(&row.username)
                     .bind(&row.email)
                     .bind(&row.bio)
@@ -140,8 +152,8 @@ macro_rules! hand_written {
             ) -> sqlx::Result<Vec<UserRow>> {
                 let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
                 for row in rows {
+                    // The key is left to the database (`row.id` is `None`): not bound.
                     query = query
-                        .bind(row.id)
                         .bind(&row.username)
                         .bind(&row.email)
                         .bind(&row.bio)
@@ -204,7 +216,7 @@ impl Plain {
     async fn reset(&self, seed_max: i64) {
         match self {
             Plain::Sqlite(p) => {
-                sqlx::query(r#"DELETE FROM "users" WHERE "id" > ?"#)
+                sqlx::query("DELETE FROM `users` WHERE `id` > ?")
                     .bind(seed_max)
                     .execute(p)
                     .await

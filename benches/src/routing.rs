@@ -4,7 +4,7 @@
 //! # Routing overhead ([`RoutingTarget`], [`RoutingOp`])
 //!
 //! The `primary` cluster of `tests/schema/` with one replica, and 10,000 seeded users. One
-//! statement, find by primary key (`SELECT "id", … FROM "users" WHERE "id" = ?`), small enough
+//! statement, find by primary key (``SELECT `id`, … FROM `users` WHERE `id` = ?``), small enough
 //! that routing shows:
 //!
 //! - `routing_overhead`: `db.reading().primary().users().find(id)` (a reading handle: the replica
@@ -77,7 +77,7 @@ const STANDBY_WAIT: Duration = Duration::from_secs(60);
 
 // The hand-written SQL: what the generated `find` runs.
 const SQLITE_FIND: &str =
-    r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = ?"#;
+    "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `id` = ?";
 const PG_FIND: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = $1"#;
 const MYSQL_FIND: &str =
     "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `id` = ?";
