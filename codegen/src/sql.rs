@@ -150,10 +150,15 @@ impl Dialect {
         }
         if field.primary_key {
             def.push_str(" NOT NULL PRIMARY KEY");
-            return def;
-        }
-        if !field.nullable {
+        } else if !field.nullable {
             def.push_str(" NOT NULL");
+        }
+        if self == Dialect::Sqlite && field.ty == FieldType::String {
+            // SQLite ignores declared lengths; the others refuse a longer value.
+            def.push_str(&format!(" CHECK (length({name}) <= 255)"));
+        }
+        if field.primary_key {
+            return def;
         }
         if field.unique {
             def.push_str(" UNIQUE");

@@ -78,16 +78,24 @@ impl Pool {
                 let opts = MySqlConnectOptions::from_str(&url)?
                     .charset("utf8mb4")
                     .disable_statement_logging();
-                let mut pool = sqlx_options::<sqlx::MySql>(req.options);
-                if req.read_only {
-                    pool = pool.after_connect(|conn, _| {
+                let read_only = req.read_only;
+                let pool = sqlx_options::<sqlx::MySql>(req.options).after_connect(
+                    move |conn, _| {
                         async move {
-                            conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
+                            // Strict whatever the server's default: a value that does not fit
+                            // its column is an error, never silently truncated or zeroed.
+                            conn.execute(
+                                "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES')",
+                            )
+                            .await?;
+                            if read_only {
+                                conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
+                            }
                             Ok(())
                         }
                         .boxed()
-                    });
-                }
+                    },
+                );
                 Ok(Pool::MySql(if lazy {
                     pool.connect_lazy_with(opts)
                 } else {

@@ -131,3 +131,21 @@ backend_test! {
         );
     }
 }
+
+backend_test! {
+    // SQLite ignored `VARCHAR(255)`; a MySQL server without strict mode truncated the value.
+    async fn a_string_longer_than_its_column_is_an_error(t) {
+        let users = || t.db.primary().users();
+        let long = "x".repeat(256);
+        let err = users().insert(user(&long)).await.expect_err("256 characters");
+        assert!(matches!(err, Error::Query { .. }), "{err}");
+        assert_eq!(users().count().await.expect("count"), 0, "nothing written");
+        // 255 characters fit, multi-byte ones too: the limit counts characters.
+        let fits = "é".repeat(255);
+        let stored = users()
+            .insert(NewUser { email: "e@example.com".into(), ..user(&fits) })
+            .await
+            .expect("255 characters");
+        assert_eq!(stored.username, fits);
+    }
+}
