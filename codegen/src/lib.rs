@@ -18,6 +18,7 @@ pub mod diagnostics;
 mod emit;
 mod error;
 pub mod ident;
+pub mod migrate;
 pub mod model;
 pub mod parse;
 pub mod resolve;

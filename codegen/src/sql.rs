@@ -44,6 +44,15 @@ impl Dialect {
         }
     }
 
+    /// What follows a `CREATE TABLE`'s column list.
+    pub(crate) fn table_options(self) -> &'static str {
+        match self {
+            // NO PAD: "abc" and "abc " are different strings, as on the other backends.
+            Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+            Dialect::Sqlite | Dialect::Postgres => "",
+        }
+    }
+
     /// What an auto-increment key's value is when the row leaves it to the database.
     pub fn auto_key_value(self) -> &'static str {
         match self {
@@ -106,7 +115,7 @@ impl Dialect {
         }
     }
 
-    fn default_clause(self, field: &Field) -> Option<String> {
+    pub(crate) fn default_clause(self, field: &Field) -> Option<String> {
         let value = match (field.default.as_ref()?, field.ty) {
             (DefaultValue::Now, ty) => match (self, ty) {
                 (Dialect::MySql, FieldType::DateTime) => "CURRENT_TIMESTAMP(6)".to_owned(),
@@ -130,7 +139,7 @@ impl Dialect {
         Some(format!(" DEFAULT {value}"))
     }
 
-    fn column_definition(self, field: &Field) -> String {
+    pub(crate) fn column_definition(self, field: &Field) -> String {
         let name = self.quote(&field.column);
         let ty = self.column_type(field.ty);
         if field.primary_key && field.ty.is_integer() {
@@ -296,14 +305,11 @@ impl Statements {
                 .map(|f| d.column_definition(f))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let options = match d {
-                // NO PAD: "abc" and "abc " are different strings, as on the other backends.
-                Dialect::MySql => {
-                    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
-                }
-                _ => "",
-            };
-            format!("CREATE TABLE IF NOT EXISTS {} ({defs}){options}", table(d))
+            format!(
+                "CREATE TABLE IF NOT EXISTS {} ({defs}){}",
+                table(d),
+                d.table_options()
+            )
         })];
         for index in &model.indexes {
             create.push(SqlSet::build(|d| {
