@@ -4,6 +4,7 @@
 //! known keys and value types), reporting problems instead of stopping at the first one.
 
 mod declarations;
+mod migration;
 pub(crate) mod raw;
 mod reader;
 mod syntax;
@@ -24,13 +25,18 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Read every `*.toml` under `dir` (recursively), sorted by path.
+/// The directory under a schema directory that holds migrations (one subdirectory per
+/// cluster); its files are never read as declarations.
+pub const MIGRATIONS_DIR: &str = "migrations";
+
+/// Read every `*.toml` declaration file under `dir` (recursively, except
+/// [`MIGRATIONS_DIR`]), sorted by path.
 ///
 /// A missing directory, or one without any declaration file, is an error: generating an empty
 /// schema from a mistyped path would only surface later as confusing missing items.
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Error> {
     let mut paths = Vec::new();
-    collect_toml_paths(dir, &mut paths)?;
+    collect_toml_paths(dir, &dir.join(MIGRATIONS_DIR), &mut paths)?;
     if paths.is_empty() {
         return Err(Error::Io {
             path: dir.to_path_buf(),
@@ -40,6 +46,26 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Error> {
             ),
         });
     }
+    read_files(paths)
+}
+
+/// Read every `*.toml` directly in `dir` (a cluster's migrations), sorted by path.
+pub fn read_toml_files(dir: &Path) -> Result<Vec<SourceFile>, Error> {
+    let io_error = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_error)? {
+        let path = entry.map_err(io_error)?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    read_files(paths)
+}
+
+fn read_files(mut paths: Vec<PathBuf>) -> Result<Vec<SourceFile>, Error> {
     paths.sort();
     paths
         .into_iter()
@@ -50,9 +76,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Error> {
         .collect()
 }
 
-/// Add the `*.toml` files under `dir` to `paths`. Symbolic links to directories are not
-/// followed, so a link cycle cannot make this loop.
-fn collect_toml_paths(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// Add the `*.toml` files under `dir` to `paths`, except under `skip`. Symbolic links to
+/// directories are not followed, so a link cycle cannot make this loop.
+fn collect_toml_paths(dir: &Path, skip: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
     let io_error = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -61,7 +87,9 @@ fn collect_toml_paths(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error>
         let entry = entry.map_err(io_error)?;
         let path = entry.path();
         if entry.file_type().map_err(io_error)?.is_dir() {
-            collect_toml_paths(&path, paths)?;
+            if path != skip {
+                collect_toml_paths(&path, skip, paths)?;
+            }
         } else if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
             paths.push(path);
         }
@@ -84,4 +112,15 @@ pub(crate) fn parse_files(
         }
     }
     (all, syntax_errors)
+}
+
+/// Parse one migration file (number `index` of the run) into its located operations, or
+/// report why not.
+pub(crate) fn parse_migration(
+    index: usize,
+    text: &str,
+    report: &mut Report<'_>,
+) -> Option<Vec<raw::At<crate::migrate::Operation>>> {
+    let tree = syntax::parse(index, text, report)?;
+    Some(migration::read(&tree, &mut Reader::new(index, report)))
 }

@@ -8,6 +8,7 @@
 mod claims;
 mod cluster;
 mod field;
+mod migration;
 mod model;
 mod names;
 mod relation;
@@ -19,6 +20,7 @@ use crate::model::Schema;
 use crate::parse::raw::{At, Declarations, RawCluster, RawModel};
 use crate::parse::{self, SourceFile};
 use claims::Claims;
+pub use migration::{Migration, checksum, load_migrations, resolve_migrations};
 
 /// Parse, merge and validate declaration files into a schema.
 pub fn resolve_files(files: &[SourceFile]) -> Result<Schema, Error> {
