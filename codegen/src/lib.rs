@@ -36,6 +36,14 @@ pub fn load(dir: &Path) -> Result<model::Schema, Error> {
     resolve::resolve_files(&files)
 }
 
+/// The whole front end on in-memory files: parse, resolve and emit, writing nothing. For
+/// fuzzing (`fuzz/`) and the `no_panic` test: whatever the files say, this returns the
+/// generated source or an error, and never panics.
+#[doc(hidden)]
+pub fn front_end(files: &[parse::SourceFile]) -> Result<String, Error> {
+    generate_source(&resolve::resolve_files(files)?)
+}
+
 /// Generate the formatted Rust source for a validated schema (no file is written).
 pub fn generate_source(schema: &model::Schema) -> Result<String, Error> {
     emit::source(schema)

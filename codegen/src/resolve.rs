@@ -12,7 +12,7 @@ mod migration;
 mod model;
 mod names;
 mod relation;
-mod url;
+pub(crate) mod url;
 
 use crate::Error;
 use crate::diagnostics::Report;

@@ -262,9 +262,130 @@ fn toml_syntax_error() {
         &d,
         "schema/db.toml",
         2,
-        22,
-        "invalid TOML: invalid basic string, expected `\"`",
+        10,
+        "invalid TOML: unclosed string",
+        Some(
+            "close it where it should end; the TOML parser gave up at line 2, column 22: \
+             invalid basic string, expected `\"`",
+        ),
+    );
+    // A syntax error that is not about something unclosed is reported as the parser says.
+    let d = problem(&[("schema/db.toml", "[cluster.primary]\nwriter = = 1\n")]);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        10,
+        "invalid TOML: extra `=`, expected nothing",
         None,
+    );
+}
+
+#[test]
+fn one_syntax_error_names_what_is_unclosed() {
+    // Every line after the unclosed `{` is an error to the parser; the cause is reported once.
+    let mut text =
+        String::from("[model.User]\nfields = { id = { type = \"i64\", primary_key = true }\n");
+    for i in 0..50 {
+        text.push_str(&format!("f{i} = \"string\"\n"));
+    }
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(
+        (d.line, d.column, d.message.as_str()),
+        (2, 10, "invalid TOML: unclosed `{`"),
+        "\n{d}"
+    );
+    let hint = d.hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.starts_with("close it where it should end; the TOML parser gave up at line "),
+        "{hint}"
+    );
+
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            "[model.User\n[model.User.fields]\nid = 1\n",
+        ),
+    ]);
+    assert_eq!(
+        (d.line, d.column, d.message.as_str()),
+        (1, 1, "invalid TOML: unclosed `[`"),
+        "\n{d}"
+    );
+
+    let d = problem(&[(
+        "schema/db.toml",
+        "[cluster.primary]\nreplicas = [\"a\",\n\"b\"\nwriter = \"x\"\npool = {}\n",
+    )]);
+    assert_eq!(
+        (d.line, d.column, d.message.as_str()),
+        (2, 12, "invalid TOML: unclosed `[`"),
+        "\n{d}"
+    );
+
+    // 1,000 broken lines: one problem.
+    let broken = "x = = 1\n".repeat(1000);
+    let d = problem(&[("schema/db.toml", &broken)]);
+    assert_at(
+        &d,
+        "schema/db.toml",
+        1,
+        5,
+        "invalid TOML: extra `=`, expected nothing",
+        None,
+    );
+}
+
+#[test]
+fn problems_per_file_are_capped() {
+    let mut text = user("id = { type = \"i64\", primary_key = true }\n");
+    for _ in 0..100 {
+        text.push_str("a = \"string\"\n");
+    }
+    let diagnostics = failure(&[PRIMARY, ("schema/m.toml", &text)]);
+    // `a` is first declared on line 4; the 99 later ones are duplicates, 20 of them shown.
+    assert_eq!(diagnostics.len(), 20);
+    assert_eq!(diagnostics.omitted(), 79);
+    let first = diagnostics
+        .iter()
+        .next()
+        .map(|d| (d.line, d.message.clone()));
+    assert_eq!(
+        first,
+        Some((
+            5,
+            "field \"a\" of model \"User\" is declared twice; first declared at schema/m.toml:4:1"
+                .to_owned()
+        ))
+    );
+    let rendered = diagnostics.to_string();
+    assert!(
+        rendered.ends_with(
+            "schema/m.toml: and 79 more problems in this file (the first 20 are shown)\n\n\
+             error: 99 problems in the declarations"
+        ),
+        "{rendered}"
+    );
+
+    // Not only syntax: unknown keys are capped the same way, in each file separately.
+    let keys = |n: usize| (0..n).map(|i| format!("k{i} = 1\n")).collect::<String>();
+    let primary = format!(
+        "[cluster.primary]\ndefault = true\nwriter = \"x\"\n{}",
+        keys(30)
+    );
+    let other = format!("[cluster.other]\nwriter = \"x\"\n{}", keys(25));
+    let diagnostics = failure(&[("schema/db.toml", &primary), ("schema/db2.toml", &other)]);
+    assert_eq!((diagnostics.len(), diagnostics.omitted()), (40, 15));
+    assert!(
+        diagnostics
+            .to_string()
+            .contains("schema/db2.toml: and 5 more problems in this file")
+    );
+    assert!(
+        diagnostics
+            .to_string()
+            .contains("schema/db.toml: and 10 more problems in this file")
     );
 }
 
@@ -2589,4 +2710,273 @@ fn role_enum_type_collision() {
     let clusters = "[cluster.primary]\nwriter = \"w\"\n";
     resolve(&[("schema/db.toml", clusters), ("schema/m.toml", &text)])
         .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn literal_passwords_in_urls() {
+    let text = "[cluster.primary]
+writer = \"postgres://app:hunter2@db/app\"
+replicas = [\"${R:-postgres://app:s3cr3t@db/app}\", \"postgres://db/app?sslmode=require&PassWord=letmein\"]
+roles = { reporting = [\"mysql://ro:${RO_PASSWORD}@db/app\", { url = \"postgres://ro:${P:-dflt}@db\" }] }
+";
+    let diagnostics = failure(&[("schema/db.toml", text)]);
+    let all: Vec<&Diagnostic> = diagnostics.iter().collect();
+    assert_eq!(all.len(), 4, "{diagnostics}");
+    let hint = Some(
+        "take the password from an environment variable, e.g. \
+         `postgres://app:${APP_DB_PASSWORD}@db/app`, and set it where the app runs",
+    );
+    let column = |line: usize, password: &str| {
+        let line = text.lines().nth(line - 1).unwrap_or_default();
+        line.find(password).map_or(0, |i| i + 1)
+    };
+    assert_eq!(column(2, "hunter2"), 26);
+    let writer = "literal password in the writer URL of cluster \"primary\"";
+    assert_at(all[0], "schema/db.toml", 2, 26, writer, hint);
+    let replica = "literal password in a replica URL of cluster \"primary\"";
+    assert_at(all[1], "schema/db.toml", 3, 34, replica, hint);
+    assert_at(
+        all[2],
+        "schema/db.toml",
+        3,
+        column(3, "letmein"),
+        replica,
+        hint,
+    );
+    let role = "literal password in a replica URL of role \"reporting\" of cluster \"primary\"";
+    assert_at(all[3], "schema/db.toml", 4, column(4, "dflt"), role, hint);
+    // The caret covers the password, and no rendered line shows it (nor any other password on
+    // the same line).
+    assert_eq!(all[0].span_len, "hunter2".len());
+    assert_eq!(
+        all[0].source_line,
+        "writer = \"postgres://app:*******@db/app\""
+    );
+    let rendered = diagnostics.to_string();
+    for password in ["hunter2", "s3cr3t", "letmein", "dflt"] {
+        assert!(!rendered.contains(password), "{password} in:\n{rendered}");
+    }
+    assert!(
+        rendered.contains(
+            "2 | writer = \"postgres://app:*******@db/app\"\n  |                          ^^^^^^^\n"
+        ),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn passwords_from_variables_are_accepted() {
+    let text = "[cluster.primary]
+writer = \"postgres://app:${APP_DB_PASSWORD}@db/app\"
+replicas = [\"${R:-postgres://app@db/app?sslmode=require}\", \"mysql://root@h/d?password=${PW}\", \"pa$$word\"]
+";
+    resolve(&[("schema/db.toml", text)]).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The blog models with a relation that names a model that does not exist, plus `more`.
+fn knock_on(more: &str) -> Vec<Diagnostic> {
+    let text = blog(&format!(
+        "[model.Post.relations]\nauthor = {{ belongs_to = \"Autor\", foreign_key = \"user_id\" }}\n{more}"
+    ));
+    problems(&[PRIMARY, ("schema/m.toml", &text)])
+}
+
+#[test]
+fn errors_caused_by_others_are_not_reported() {
+    let unknown = "unknown model \"Autor\"";
+    let only_unknown = |all: Vec<Diagnostic>| {
+        assert_eq!(all.len(), 1, "{all:#?}");
+        let hint = Some("declared models: User, Post");
+        assert_at(&all[0], "schema/m.toml", 10, 25, unknown, hint);
+    };
+    // An inverse whose other side names an unknown model: no `inverse_of` mismatch, which
+    // used to be reported first.
+    only_unknown(knock_on(
+        "[model.User.relations]\nposts = { has_many = \"Post\", inverse_of = \"author\" }\n",
+    ));
+    // The relation itself names an inverse: not checked against a model that does not exist.
+    let text = blog(
+        "[model.Post.relations]\nauthor = { belongs_to = \"Autor\", inverse_of = \"posts\" }\n\
+         [model.User.relations]\nposts = { has_many = \"Post\" }\n",
+    );
+    let all = problems(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].message, unknown);
+    // Through it, as `through` or as `source`, with `order` over the unknown model's fields.
+    only_unknown(knock_on(
+        "authors = { has_many = \"User\", through = \"author\", source = \"me\", order = \"nme\" }\n",
+    ));
+    only_unknown(knock_on(
+        "[model.User.relations]\nposts = { has_many = \"Post\" }\n\
+         writers = { has_many = \"User\", through = \"posts\", source = \"author\" }\n",
+    ));
+    // Its fields: `primary_key` and `order` name fields of a model that does not exist.
+    let text = blog(
+        "[model.User.relations]\nposts = { has_many = \"Pots\", primary_key = \"nope\", \
+         order = \"nope desc\" }\n",
+    );
+    let all = problems(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].message, "unknown model \"Pots\"");
+    // An invalid relation name: its default foreign key (`Author_id`) is not missing as well.
+    let d = blog_problem("[model.Post.relations]\nAuthor = { belongs_to = \"User\" }\n");
+    assert_eq!((d.line, d.column), (10, 1), "{d}");
+    assert!(
+        d.message.starts_with("invalid relation name \"Author\""),
+        "{d}"
+    );
+}
+
+#[test]
+fn every_sql_name_is_at_most_63_characters() {
+    // A column named after its field: the field name is fine for Rust, too long for SQL.
+    let long = format!("a{}", "_b".repeat(32));
+    assert_eq!(long.len(), 65);
+    let d = problem(&[
+        PRIMARY,
+        ("schema/m.toml", &with_id(&format!("{long} = \"string\"\n"))),
+    ]);
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        1,
+        &format!("column name {long:?} is longer than 63 characters"),
+        Some(
+            "PostgreSQL truncates longer names; this column name is derived: declare another \
+             with `column = \"...\"`",
+        ),
+    );
+    // The same field with a `column` of its own is fine.
+    let fields = format!("{long} = {{ type = \"string\", column = \"short\" }}\n");
+    resolve(&[PRIMARY, ("schema/m.toml", &with_id(&fields))]).unwrap_or_else(|e| panic!("{e}"));
+
+    // A derived index name: `<table>_<columns>_idx`.
+    let column = "c".repeat(60);
+    let text = with_id(&format!(
+        "{column} = \"string\"\n[[model.User.indexes]]\nfields = [\"{column}\"]\n"
+    ));
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    let name = format!("users_{column}_idx");
+    assert_at(
+        &d,
+        "schema/m.toml",
+        5,
+        1,
+        &format!("index name {name:?} is longer than 63 characters"),
+        Some(
+            "PostgreSQL truncates longer names; this index name is derived: declare another with \
+             `name = \"...\"`",
+        ),
+    );
+}
+
+#[test]
+fn a_derived_index_name_is_not_reported_for_its_parts() {
+    // The column is invalid: reported once, at the column, not again in the index name.
+    let text = with_id(
+        "email = { type = \"string\", column = \"e-mail\" }\n[[model.User.indexes]]\nfields = [\"email\"]\n",
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(d.line, 4, "{d}");
+    assert!(
+        d.message.starts_with("invalid column name \"e-mail\""),
+        "{d}"
+    );
+    // So is a table name that is too long.
+    let text = format!(
+        "[model.User]\ntable = \"{}\"\n[model.User.fields]\nid = {{ type = \"i64\", primary_key = true }}\n\
+         email = \"string\"\n[[model.User.indexes]]\nfields = [\"email\"]\n",
+        "t".repeat(64)
+    );
+    let d = problem(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(d.line, 2, "{d}");
+}
+
+#[test]
+fn control_characters_are_diagnostics() {
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &with_id("bio = { type = \"text\", default = \"a\\u0000b\" }\n"),
+        ),
+    ]);
+    let hint = Some(
+        "control characters (NUL, line breaks, tabs, escape...) are not allowed in a default: \
+         the DDL of some databases cannot hold them; set such values on insert",
+    );
+    assert_at(
+        &d,
+        "schema/m.toml",
+        4,
+        34,
+        "default contains the control character U+0000",
+        hint,
+    );
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &with_id("name = { type = \"string\", default = \"x\\ty\" }\n"),
+        ),
+    ]);
+    assert_eq!(d.message, "default contains the control character U+0009");
+    // In names: each reaches SQL only as a validated name, so it is an invalid name.
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            "[model.User]\ntable = \"us\\u0000ers\"\n[model.User.fields]\nid = { type = \"i64\", primary_key = true }\n",
+        ),
+    ]);
+    assert_eq!(d.line, 2);
+    assert!(
+        d.message.starts_with("invalid table name \"us\\0ers\""),
+        "{d}"
+    );
+    let d = problem(&[
+        PRIMARY,
+        (
+            "schema/m.toml",
+            &with_id("x = { type = \"string\", column = \"a\\u001bb\" }\n"),
+        ),
+    ]);
+    assert!(
+        d.message.starts_with("invalid column name \"a\\u{1b}b\""),
+        "{d}"
+    );
+    let d = problem(&[
+        PRIMARY,
+        ("schema/m.toml", &with_id("\"a\\u0000\" = \"string\"\n")),
+    ]);
+    assert!(d.message.starts_with("invalid field name \"a\\0\""), "{d}");
+}
+
+#[test]
+fn passwords_are_masked_in_any_diagnostic() {
+    // Not valid TOML, so URLs are never checked; the line is shown masked all the same.
+    let text = "[cluster.primary]\nwriter = \"postgres://app:hunter2@db/app\nreplicas = []\n";
+    let diagnostics = failure(&[("schema/db.toml", text)]);
+    let d = diagnostics.iter().next().cloned();
+    let d = d.unwrap_or_else(|| panic!("no diagnostic"));
+    assert_eq!(
+        (d.line, d.message.as_str()),
+        (2, "invalid TOML: unclosed string")
+    );
+    assert_eq!(d.source_line, "writer = \"postgres://app:*******@db/app");
+    assert!(!diagnostics.to_string().contains("hunter2"));
+    // Another problem on the line of a literal password: both show it masked.
+    let text = "[cluster.primary]\nwriter = \"postgres://app:hunter2@db/app\"\nreplicas = [\"postgres://app:s3cr3t@db/app\", 7]\n";
+    let diagnostics = failure(&[("schema/db.toml", text)]);
+    assert_eq!(diagnostics.len(), 3, "{diagnostics}");
+    let rendered = diagnostics.to_string();
+    assert!(
+        rendered.contains("each element of `replicas`"),
+        "{rendered}"
+    );
+    assert!(
+        !rendered.contains("hunter2") && !rendered.contains("s3cr3t"),
+        "{rendered}"
+    );
 }

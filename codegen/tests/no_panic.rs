@@ -1,11 +1,11 @@
-//! Deterministic mutation fuzzing of the front end: whatever the declarations say, `resolve_files`
+//! Deterministic mutation fuzzing of the front end: whatever the declarations say, `front_end`
 //! returns (a schema or rendered diagnostics) and never panics.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use switchyard_codegen::Error;
 use switchyard_codegen::parse::SourceFile;
 use switchyard_codegen::resolve::resolve_files;
+use switchyard_codegen::{Error, front_end};
 
 const DATABASES: &str = r#"# topology
 [cluster.primary]
@@ -278,9 +278,10 @@ fn mutate(text: &mut Vec<char>, rng: &mut Rng) {
     }
 }
 
-/// Resolve `texts` as files; panics (failing the test) with the input if resolving panicked or
-/// produced a diagnostic that does not render sensibly.
-fn check(texts: &[String]) {
+/// Resolve `texts` as files, and with `emit` also generate code from them as the fuzz target
+/// does (`front_end`); panics (failing the test) with the input if either panicked or produced
+/// a diagnostic that does not render sensibly.
+fn check(texts: &[String], emit: bool) {
     let files: Vec<SourceFile> = texts
         .iter()
         .enumerate()
@@ -289,8 +290,12 @@ fn check(texts: &[String]) {
             text: text.clone(),
         })
         .collect();
-    let outcome = catch_unwind(AssertUnwindSafe(|| match resolve_files(&files) {
-        Ok(_) => {}
+    let run = || match emit {
+        true => front_end(&files).map(drop),
+        false => resolve_files(&files).map(drop),
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| match run() {
+        Ok(()) => {}
         Err(error) => {
             if let Error::Declarations(diagnostics) = &error {
                 assert!(!diagnostics.is_empty(), "an error without diagnostics");
@@ -303,7 +308,7 @@ fn check(texts: &[String]) {
         }
     }));
     if outcome.is_err() {
-        panic!("resolve_files panicked on:\n{texts:#?}");
+        panic!("the front end panicked on:\n{texts:#?}");
     }
 }
 
@@ -311,7 +316,7 @@ fn check(texts: &[String]) {
 fn mutated_declarations_never_panic() {
     let seeds = [DATABASES, USERS];
     let mut rng = Rng(0x5eed_cafe_f00d_d00d);
-    for _ in 0..3000 {
+    for i in 0..3000 {
         let mut texts: Vec<Vec<char>> = seeds.iter().map(|s| s.chars().collect()).collect();
         let target = rng.below(texts.len());
         for _ in 0..1 + rng.below(4) {
@@ -323,7 +328,8 @@ fn mutated_declarations_never_panic() {
             mutate(&mut texts[other], &mut rng);
         }
         let texts: Vec<String> = texts.iter().map(|t| t.iter().collect()).collect();
-        check(&texts);
+        // Emitting a whole schema is slow in a debug build: one input in five is emitted too.
+        check(&texts, i % 5 == 0);
     }
 }
 
@@ -362,8 +368,8 @@ fn edge_inputs_never_panic() {
         deep_tables,
     ];
     for case in cases {
-        check(std::slice::from_ref(&case));
-        check(&[DATABASES.to_owned(), case]);
+        check(std::slice::from_ref(&case), true);
+        check(&[DATABASES.to_owned(), case], true);
     }
 }
 
@@ -380,5 +386,19 @@ fn seeds_resolve() {
         .collect();
     if let Err(error) = resolve_files(&files) {
         panic!("{error}");
+    }
+}
+
+#[test]
+fn repository_schemas_generate() {
+    // The fuzz target's seeds (`fuzz/seed.sh`): the example's and the tests' declarations,
+    // which must keep generating as the checks grow.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for dir in ["schema", "tests/schema"] {
+        let files = switchyard_codegen::parse::read_dir(&root.join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"));
+        if let Err(error) = front_end(&files) {
+            panic!("{dir}:\n{error}");
+        }
     }
 }

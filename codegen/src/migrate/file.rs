@@ -261,6 +261,9 @@ sql = { sqlite = "UPDATE users SET bio = ''" }
         let parsed: toml::Table = toml::from_str(&text).expect("valid TOML");
         let ops = parsed["operation"].as_array().expect("operations");
         assert_eq!(ops[1]["default"].as_str(), Some("say \"hi\"\n"));
-        assert_eq!(file_name(20261204120000, "add_bio"), "20261204120000_add_bio.toml");
+        assert_eq!(
+            file_name(20261204120000, "add_bio"),
+            "20261204120000_add_bio.toml"
+        );
     }
 }

@@ -19,11 +19,25 @@ const KINDS: &[(&str, &[&str])] = &[
     ("rename_table", &["to"]),
     (
         "add_column",
-        &["table", "type", "primary_key", "nullable", "unique", "default"],
+        &[
+            "table",
+            "type",
+            "primary_key",
+            "nullable",
+            "unique",
+            "default",
+        ],
     ),
     (
         "drop_column",
-        &["table", "type", "primary_key", "nullable", "unique", "default"],
+        &[
+            "table",
+            "type",
+            "primary_key",
+            "nullable",
+            "unique",
+            "default",
+        ],
     ),
     ("rename_column", &["table", "to"]),
     ("alter_column", &["table", "from", "to"]),
@@ -31,7 +45,14 @@ const KINDS: &[(&str, &[&str])] = &[
     ("drop_index", &["table", "columns", "unique"]),
     ("sql", &["down"]),
 ];
-const COLUMN_KEYS: &[&str] = &["name", "type", "primary_key", "nullable", "unique", "default"];
+const COLUMN_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "primary_key",
+    "nullable",
+    "unique",
+    "default",
+];
 const DIALECT_KEYS: &[&str] = &["sqlite", "postgres", "mysql"];
 
 /// Read the operations of one migration file's tree; an operation with a shape error is left
@@ -195,7 +216,12 @@ fn columns(table: &DeTable<'_>, r: &mut Reader<'_, '_>) -> Option<Vec<Column>> {
 }
 
 /// A column from the keys of `table` (`type`, `nullable`, `unique`, `primary_key`, `default`).
-fn column(table: &DeTable<'_>, name: String, at: &Value<'_>, r: &mut Reader<'_, '_>) -> Option<Column> {
+fn column(
+    table: &DeTable<'_>,
+    name: String,
+    at: &Value<'_>,
+    r: &mut Reader<'_, '_>,
+) -> Option<Column> {
     let ty_value = require(table, "type", at, r)?;
     let ty_name = r.string(ty_value, "`type`")?;
     let Some(ty) = FieldType::from_name(&ty_name.value) else {
@@ -225,9 +251,9 @@ fn default(value: &Value<'_>, ty: FieldType, r: &mut Reader<'_, '_>) -> Option<D
     use FieldType as T;
     let parsed = match (value.get_ref(), ty) {
         (DeValue::Boolean(b), T::Bool) => Some(DefaultValue::Bool(*b)),
-        (DeValue::Integer(_), T::I16 | T::I32 | T::I64) => {
-            r.integer(value, "`default`").map(|i| DefaultValue::Int(i.value))
-        }
+        (DeValue::Integer(_), T::I16 | T::I32 | T::I64) => r
+            .integer(value, "`default`")
+            .map(|i| DefaultValue::Int(i.value)),
         (DeValue::Integer(_), T::F32 | T::F64) => r
             .integer(value, "`default`")
             .map(|i| DefaultValue::Float(i.value as f64)),
@@ -254,7 +280,8 @@ fn default(value: &Value<'_>, ty: FieldType, r: &mut Reader<'_, '_>) -> Option<D
 fn dialect_sql(value: &Value<'_>, what: &str, r: &mut Reader<'_, '_>) -> Option<DialectSql> {
     let table = r.table(value, what)?;
     r.check_keys(table, DIALECT_KEYS, &format!("in {what}"));
-    let text = |key: &str, r: &mut Reader<'_, '_>| r.key(table, key, Reader::string).map(|s| s.value);
+    let text =
+        |key: &str, r: &mut Reader<'_, '_>| r.key(table, key, Reader::string).map(|s| s.value);
     let sql = DialectSql {
         sqlite: text("sqlite", r),
         postgres: text("postgres", r),
@@ -262,8 +289,10 @@ fn dialect_sql(value: &Value<'_>, what: &str, r: &mut Reader<'_, '_>) -> Option<
     };
     if sql == DialectSql::default() {
         let loc = r.loc(value.span());
-        r.report()
-            .error(&loc, format!("{what} has no text for any dialect (sqlite, postgres, mysql)"));
+        r.report().error(
+            &loc,
+            format!("{what} has no text for any dialect (sqlite, postgres, mysql)"),
+        );
         return None;
     }
     Some(sql)

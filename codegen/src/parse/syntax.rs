@@ -4,15 +4,21 @@
 //! twice), but `toml::de::Error` only carries the second place. Those errors are rewritten to say
 //! what was declared twice and where it was first declared, like duplicates across files.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostics::{Loc, Report};
+use crate::diagnostics::{Loc, MAX_PER_FILE, Report};
 
-/// Parse `text` (file number `file` of the run). On syntax errors, report every one and return
-/// `None`: a tree recovered from broken syntax would only produce misleading follow-up errors.
+/// Parse `text` (file number `file` of the run). On syntax errors, report and return `None`:
+/// a tree recovered from broken syntax would only produce misleading follow-up errors.
+///
+/// Only the first syntax error is reported: the parser resynchronises after it, but what it
+/// finds then is mostly a consequence (an unclosed `{` makes every later line an error), so
+/// naming the cause is worth more than listing later errors. Duplicate keys are not syntax
+/// errors in that sense: each one before the first syntax error is reported, up to
+/// [`MAX_PER_FILE`], and the rest only counted (finding where a key was first declared parses
+/// the file again, so doing it for every duplicate would take quadratic time).
 pub(crate) fn parse<'i>(
     file: usize,
     text: &'i str,
@@ -22,27 +28,143 @@ pub(crate) fn parse<'i>(
     if errors.is_empty() {
         return Some(tree.into_inner());
     }
-    // Recovery often reports a second, derived error on the same line (`x = = 1` is an "extra
-    // `=`" and then an "unexpected value"); only the first of each line is worth reading.
     let mut errors: Vec<_> = errors
         .into_iter()
         .map(|error| (error.span().unwrap_or(0..0), error))
         .collect();
     errors.sort_by_key(|(span, _)| span.start);
-    let mut seen_lines = HashSet::new();
-    for (span, error) in errors {
-        let line = text
-            .get(..span.start)
-            .map_or(0, |before| before.matches('\n').count());
-        if !seen_lines.insert(line) {
+    let first_syntax = errors
+        .iter()
+        .position(|(_, error)| error.message() != DUPLICATE);
+    let duplicates = first_syntax.unwrap_or(errors.len());
+    for (span, _) in errors.iter().take(duplicates.min(MAX_PER_FILE)) {
+        let loc = Loc {
+            file,
+            span: span.clone(),
+        };
+        report_duplicate(text, &loc, report);
+    }
+    report.omit(file, duplicates.saturating_sub(MAX_PER_FILE));
+    if let Some((span, error)) = first_syntax.and_then(|i| errors.get(i)) {
+        let loc = Loc {
+            file,
+            span: span.clone(),
+        };
+        match unclosed(text).filter(|(opened, _)| opened.start <= span.start) {
+            Some((opened, what)) => {
+                let stopped = report.at(&loc, "");
+                let opened = Loc { file, span: opened };
+                report.error_with_hint(
+                    &opened,
+                    format!("invalid TOML: unclosed {what}"),
+                    format!(
+                        "close it where it should end; the TOML parser gave up at line {}, \
+                         column {}: {}",
+                        stopped.line,
+                        stopped.column,
+                        error.message()
+                    ),
+                );
+            }
+            None => report.error(&loc, format!("invalid TOML: {}", error.message())),
+        }
+    }
+    None
+}
+
+/// The message of the TOML parser for a key declared twice.
+const DUPLICATE: &str = "duplicate key";
+
+/// The first bracket or string of `text` that is never closed, and what it is (`` `{` ``,
+/// `` `[` `` or "string"). A light TOML lexer: comments, the four kinds of strings (with
+/// escapes), brackets of values (which may span lines) and of table headers (which may not).
+/// `None` when everything opened is closed, or brackets are mismatched (then the parser's own
+/// message says more than "unclosed").
+fn unclosed(text: &str) -> Option<(Range<usize>, &'static str)> {
+    let bytes = text.as_bytes();
+    // Open brackets: offset, byte, and whether it belongs to a table header.
+    let mut open: Vec<(usize, u8, bool)> = Vec::new();
+    let mut line_start = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\n' => {
+                if let Some(&(at, _, _)) = open.iter().find(|(_, _, header)| *header) {
+                    return Some((at..at + 1, "`[`"));
+                }
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            b'"' | b'\'' => {
+                let triple = if b == b'"' { "\"\"\"" } else { "'''" };
+                let multi_line = text[i..].starts_with(triple);
+                let delimiter = if multi_line { triple } else { &triple[..1] };
+                match string_end(text, i + delimiter.len(), delimiter, b == b'"', multi_line) {
+                    Some(end) => i = end,
+                    None => return Some((i..i + delimiter.len(), "string")),
+                }
+            }
+            b'[' | b'{' => {
+                let header = b == b'[' && (line_start || open.last().is_some_and(|o| o.2));
+                open.push((i, b, header));
+                i += 1;
+            }
+            b']' | b'}' => {
+                let opener = if b == b']' { b'[' } else { b'{' };
+                match open.pop() {
+                    Some((_, o, _)) if o == opener => {}
+                    _ => return None,
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+        line_start = false;
+    }
+    let &(at, b, _) = open.first()?;
+    Some((at..at + 1, if b == b'[' { "`[`" } else { "`{`" }))
+}
+
+/// The byte after the end of the string whose body starts at `body`, or `None` when it is not
+/// closed (by the end of its line, for a single-line string).
+fn string_end(
+    text: &str,
+    body: usize,
+    delimiter: &str,
+    escapes: bool,
+    multi_line: bool,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = body;
+    while let Some(&b) = bytes.get(i) {
+        if escapes && b == b'\\' {
+            i += 2;
             continue;
         }
-        let loc = Loc { file, span };
-        if error.message() == "duplicate key" {
-            report_duplicate(text, &loc, report);
-        } else {
-            report.error(&loc, format!("invalid TOML: {}", error.message()));
+        if !multi_line && b == b'\n' {
+            return None;
         }
+        if text
+            .get(i..)
+            .is_some_and(|rest| rest.starts_with(delimiter))
+        {
+            let mut end = i + delimiter.len();
+            // Up to two more quotes still end a multi-line string (`""""` is `"` then the end).
+            while multi_line && end - i < 5 && bytes.get(end) == Some(&delimiter.as_bytes()[0]) {
+                end += 1;
+            }
+            return Some(end);
+        }
+        i += 1;
     }
     None
 }
@@ -182,6 +304,38 @@ mod tests {
         let at = text.rfind(dup)?;
         let (path, span) = first_declaration(text, at..at + dup.len())?;
         Some((path, format!("{}@{}", &text[span.clone()], span.start)))
+    }
+
+    fn unclosed_at(text: &str) -> Option<(usize, &'static str)> {
+        unclosed(text).map(|(span, what)| (span.start, what))
+    }
+
+    #[test]
+    fn finds_what_is_not_closed() {
+        assert_eq!(unclosed_at("a = { b = 1\nc = 2\n"), Some((4, "`{`")));
+        assert_eq!(unclosed_at("a = [1,\n2,\n[3]\n"), Some((4, "`[`")));
+        assert_eq!(unclosed_at("[model.User\nx = 1\n"), Some((0, "`[`")));
+        assert_eq!(unclosed_at("x = 1\n[[a.b]\n"), Some((6, "`[`")));
+        assert_eq!(unclosed_at("a = \"x\nb = 1\n"), Some((4, "string")));
+        assert_eq!(unclosed_at("a = 'x\n"), Some((4, "string")));
+        assert_eq!(unclosed_at("a = \"\"\"x\n\ny = 1"), Some((4, "string")));
+        assert_eq!(unclosed_at("a = '''x\n"), Some((4, "string")));
+    }
+
+    #[test]
+    fn closed_text_has_nothing_unclosed() {
+        for text in [
+            "a = { b = [1, { c = \"]}\" }], d = '{' } # [ {\n",
+            "[[model.User.indexes]]\nfields = [\n  \"a\",\n]\n",
+            "a = \"\"\"x\"\"\"\"\nb = '''y''''\nc = \"\\\"\"\n",
+            "\"[key\" = 1\n[\"a]\".b]\n",
+            "a = [1 2]\n",
+            "a = \"é\" # ü {\n",
+        ] {
+            assert_eq!(unclosed_at(text), None, "{text}");
+        }
+        // Mismatched, not unclosed: the parser's message is better.
+        assert_eq!(unclosed_at("a = [1}\n"), None);
     }
 
     #[test]

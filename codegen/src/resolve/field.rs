@@ -1,6 +1,6 @@
 //! Fields: type lookup, options, primary key rules and default values.
 
-use super::names::{Sql, check_snake, check_sql};
+use super::names::{Origin, Sql, check_snake, check_sql};
 use crate::diagnostics::{Report, did_you_mean};
 use crate::model::{DefaultValue, Field, FieldType};
 use crate::parse::raw::{At, RawDefault, RawField};
@@ -30,13 +30,33 @@ const MAX_STRING: usize = 255;
 pub(crate) fn resolve(raw: &RawField, report: &mut Report<'_>) -> Option<Field> {
     let before = report.count();
     let name = &raw.name.value;
-    check_snake(report, &raw.name, "field");
+    let named = check_snake(report, &raw.name, "field");
     let column = match &raw.column {
         Some(column) => {
-            check_sql(report, &column.value, &column.loc, Sql::Column);
+            check_sql(
+                report,
+                &column.value,
+                &column.loc,
+                Sql::Column,
+                Origin::Declared,
+            );
             column.value.clone()
         }
-        None => name.clone(),
+        None => {
+            // The column named after the field reaches SQL too (a snake_case name can still
+            // be too long); an invalid field name is reported once, above.
+            if named {
+                let fix = "declare another with `column = \"...\"`";
+                check_sql(
+                    report,
+                    name,
+                    &raw.name.loc,
+                    Sql::Column,
+                    Origin::Derived(fix),
+                );
+            }
+            name.clone()
+        }
     };
     let ty = field_type(raw.ty.as_ref()?, report)?;
     let flag = |option: &Option<At<bool>>| option.as_ref().is_some_and(|b| b.value);
@@ -182,6 +202,18 @@ fn default_value(
                     "SQL databases do not all store NaN or infinity".to_owned(),
                 ))
             }
+        }
+        (T::String | T::Text, RawDefault::Str(s)) if s.contains(char::is_control) => {
+            let c = s.chars().find(|c| c.is_control()).unwrap_or_default();
+            Err((
+                format!(
+                    "default contains the control character U+{:04X}",
+                    u32::from(c)
+                ),
+                "control characters (NUL, line breaks, tabs, escape...) are not allowed in a \
+                 default: the DDL of some databases cannot hold them; set such values on insert"
+                    .to_owned(),
+            ))
         }
         (T::String, RawDefault::Str(s)) if s.chars().count() > MAX_STRING => Err((
             format!("default is longer than {MAX_STRING} characters"),

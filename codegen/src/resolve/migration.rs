@@ -180,38 +180,74 @@ columns = [
                 table: "t".into(),
                 columns: vec![
                     column("id", FieldType::I64, None),
-                    column("code", FieldType::String, Some(DefaultValue::Str("a\"b\\c\n".into()))),
+                    column(
+                        "code",
+                        FieldType::String,
+                        Some(DefaultValue::Str("a\"b\\c\n".into())),
+                    ),
                     column("at_n", FieldType::DateTime, Some(DefaultValue::Now)),
                     column("f", FieldType::F64, Some(DefaultValue::Float(1.5))),
                     column("b", FieldType::Bool, Some(DefaultValue::Bool(true))),
                 ],
             },
-            Operation::AddColumn { table: "t".into(), column: column("n_n", FieldType::I32, Some(DefaultValue::Int(-3))) },
+            Operation::AddColumn {
+                table: "t".into(),
+                column: column("n_n", FieldType::I32, Some(DefaultValue::Int(-3))),
+            },
             Operation::AlterColumn {
                 table: "t".into(),
                 from: column("n_n", FieldType::I32, Some(DefaultValue::Int(-3))),
                 to: column("n_n", FieldType::I64, None),
             },
-            Operation::RenameColumn { table: "t".into(), from: "f".into(), to: "g".into() },
+            Operation::RenameColumn {
+                table: "t".into(),
+                from: "f".into(),
+                to: "g".into(),
+            },
             Operation::CreateIndex {
                 table: "t".into(),
-                index: IndexDef { name: "t_g".into(), columns: vec!["g".into(), "b".into()], unique: true },
+                index: IndexDef {
+                    name: "t_g".into(),
+                    columns: vec!["g".into(), "b".into()],
+                    unique: true,
+                },
             },
             Operation::DropIndex {
                 table: "t".into(),
-                index: IndexDef { name: "t_g".into(), columns: vec!["g".into(), "b".into()], unique: true },
+                index: IndexDef {
+                    name: "t_g".into(),
+                    columns: vec!["g".into(), "b".into()],
+                    unique: true,
+                },
             },
-            Operation::DropColumn { table: "t".into(), column: column("n_n", FieldType::I64, None) },
+            Operation::DropColumn {
+                table: "t".into(),
+                column: column("n_n", FieldType::I64, None),
+            },
             Operation::Sql {
-                up: DialectSql { sqlite: Some("SELECT 1".into()), postgres: Some("SELECT 2".into()), mysql: None },
-                down: Some(DialectSql { mysql: Some("SELECT 3".into()), ..DialectSql::default() }),
+                up: DialectSql {
+                    sqlite: Some("SELECT 1".into()),
+                    postgres: Some("SELECT 2".into()),
+                    mysql: None,
+                },
+                down: Some(DialectSql {
+                    mysql: Some("SELECT 3".into()),
+                    ..DialectSql::default()
+                }),
             },
-            Operation::RenameTable { from: "t".into(), to: "u".into() },
+            Operation::RenameTable {
+                from: "t".into(),
+                to: "u".into(),
+            },
             Operation::DropTable {
                 table: "u".into(),
                 columns: vec![
                     column("id", FieldType::I64, None),
-                    column("code", FieldType::String, Some(DefaultValue::Str("a\"b\\c\n".into()))),
+                    column(
+                        "code",
+                        FieldType::String,
+                        Some(DefaultValue::Str("a\"b\\c\n".into())),
+                    ),
                     column("at_n", FieldType::DateTime, Some(DefaultValue::Now)),
                     column("g", FieldType::F64, Some(DefaultValue::Float(1.5))),
                     column("b", FieldType::Bool, Some(DefaultValue::Bool(true))),
@@ -229,19 +265,31 @@ columns = [
     fn broken_files_are_located() {
         let cases = [
             (
-                file("m/20260101000000_x.toml", "[[operation]]\nadd_column = \"bio\"\ntable = \"users\"\ntype = \"text\"\n"),
+                file(
+                    "m/20260101000000_x.toml",
+                    "[[operation]]\nadd_column = \"bio\"\ntable = \"users\"\ntype = \"text\"\n",
+                ),
                 "m/20260101000000_x.toml:1:1: error: no table `users`",
             ),
             (
-                file("m/20260101000000_x.toml", "[[operation]]\ncreate_tabel = \"t\"\n"),
+                file(
+                    "m/20260101000000_x.toml",
+                    "[[operation]]\ncreate_tabel = \"t\"\n",
+                ),
                 "an operation names exactly one kind",
             ),
             (
-                file("m/20260101000000_x.toml", "[[operation]]\nadd_column = \"b\"\ntable = \"t\"\ntype = \"strng\"\n"),
+                file(
+                    "m/20260101000000_x.toml",
+                    "[[operation]]\nadd_column = \"b\"\ntable = \"t\"\ntype = \"strng\"\n",
+                ),
                 "m/20260101000000_x.toml:4:8: error: unknown type \"strng\"",
             ),
             (
-                file("m/20260101000000_x.toml", "[[operation]]\nadd_column = \"b\"\ntable = \"t\"\ntype = \"i32\"\ndefault = \"x\"\n"),
+                file(
+                    "m/20260101000000_x.toml",
+                    "[[operation]]\nadd_column = \"b\"\ntable = \"t\"\ntype = \"i32\"\ndefault = \"x\"\n",
+                ),
                 "m/20260101000000_x.toml:5:11: error: `default` does not fit type i32",
             ),
             (file("m/create.toml", CREATE), "a migration file is named"),

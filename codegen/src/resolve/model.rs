@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::claims::Claims;
 use super::cluster::Clusters;
 use super::field::{self, unbounded, unbounded_hint};
-use super::names::{Sql, check_model, check_sql, claim_types};
+use super::names::{Origin, Sql, check_model, check_sql, claim_types, is_sql_name};
 use crate::diagnostics::{Loc, Report, did_you_mean};
 use crate::ident;
 use crate::model::{FieldType, Index, Model};
@@ -82,8 +82,12 @@ fn resolve_one(
         loc: raw.name.loc.clone(),
     });
     // A derived table name is only as good as the model name, which was checked above.
+    let origin = match raw.table {
+        Some(_) => Origin::Declared,
+        None => Origin::Derived("declare another with `table = \"...\"`"),
+    };
     if raw.table.is_some() || named {
-        check_sql(report, &table.value, &table.loc, Sql::Table);
+        check_sql(report, &table.value, &table.loc, Sql::Table, origin);
     }
     if let Some(cluster) = &cluster
         && let Some(first) = taken.relation(cluster, &table.value, &table.loc)
@@ -167,11 +171,11 @@ fn cluster_of(raw: &RawModel, clusters: &Clusters, report: &mut Report<'_>) -> O
     }
     if !clusters.declared.is_empty() {
         let names = clusters.declared.iter().map(String::as_str);
-        let hint = match did_you_mean(&declared.value, names) {
+        let hint = || match did_you_mean(&declared.value, names) {
             Some(close) => format!("did you mean {close:?}?"),
             None => format!("declared clusters: {}", clusters.declared.join(", ")),
         };
-        report.error_with_hint(
+        report.error_with_costly_hint(
             &declared.loc,
             format!("unknown cluster {:?}", declared.value),
             hint,
@@ -298,7 +302,26 @@ fn index(
             loc: raw.loc.clone(),
         },
     };
-    let valid_name = check_sql(report, &name.value, &name.loc, Sql::Index);
+    let valid_name = match &raw.name {
+        Some(_) => check_sql(report, &name.value, &name.loc, Sql::Index, Origin::Declared),
+        // A name derived from an invalid table or column name is invalid for the same reason,
+        // which is reported where that name is.
+        None if !is_sql_name(table, Sql::Table)
+            || !columns.iter().all(|c| is_sql_name(c, Sql::Column)) =>
+        {
+            return None;
+        }
+        None => {
+            let fix = "declare another with `name = \"...\"`";
+            check_sql(
+                report,
+                &name.value,
+                &name.loc,
+                Sql::Index,
+                Origin::Derived(fix),
+            )
+        }
+    };
     if let (true, Some(cluster)) = (valid_name, cluster)
         && let Some(first) = taken.relation(cluster, &name.value, &name.loc)
     {
@@ -323,7 +346,7 @@ fn indexed_field<'m>(
 ) -> Option<&'m RawField> {
     let Some(field) = model.fields.iter().find(|f| f.name.value == name.value) else {
         let names = model.fields.iter().map(|f| f.name.value.as_str());
-        let hint = match did_you_mean(&name.value, names.clone()) {
+        let hint = || match did_you_mean(&name.value, names.clone()) {
             Some(close) => format!("did you mean {close:?}?"),
             None => format!(
                 "fields of model {:?}: {}",
@@ -331,7 +354,7 @@ fn indexed_field<'m>(
                 names.collect::<Vec<_>>().join(", ")
             ),
         };
-        report.error_with_hint(
+        report.error_with_costly_hint(
             &name.loc,
             format!("index names unknown field {:?}", name.value),
             hint,

@@ -90,10 +90,22 @@ impl Sql {
     }
 }
 
-/// Check a SQL name: `[A-Za-z_][A-Za-z0-9_]*`, at most [`MAX_SQL_NAME`] bytes, so every dialect
-/// accepts it and quoting never needs escapes. `loc` is where to point (the name itself, or
-/// what it was derived from).
-pub(crate) fn check_sql(report: &mut Report<'_>, name: &str, loc: &Loc, kind: Sql) -> bool {
+/// Whether a SQL name is declared as written, or derived from other names (and so fixed by
+/// declaring it, or by changing what it derives from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Declared,
+    /// Derived; the text says how to name it instead (for the hint).
+    Derived(&'static str),
+}
+
+/// Whether `name` is a valid SQL name of kind `kind` (see [`check_sql`]), without reporting.
+pub(crate) fn is_sql_name(name: &str, kind: Sql) -> bool {
+    sql_problem(name, kind).is_none()
+}
+
+/// What is wrong with SQL name `name`, as a message and an optional hint.
+fn sql_problem(name: &str, kind: Sql) -> Option<(String, Option<&'static str>)> {
     let what = kind.noun();
     let mut chars = name.chars();
     let well_formed = chars
@@ -101,31 +113,56 @@ pub(crate) fn check_sql(report: &mut Report<'_>, name: &str, loc: &Loc, kind: Sq
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !well_formed {
-        report.error(
-            loc,
-            format!(
-                "invalid {what} name {name:?}: must be ASCII letters, digits and underscores, \
-                 not starting with a digit"
-            ),
+        let message = format!(
+            "invalid {what} name {name:?}: must be ASCII letters, digits and underscores, not \
+             starting with a digit"
         );
-        return false;
+        return Some((message, None));
     }
     if name.len() > MAX_SQL_NAME {
-        report.error_with_hint(
-            loc,
-            format!("{what} name {name:?} is longer than {MAX_SQL_NAME} characters"),
-            format!("PostgreSQL truncates longer names; declare a shorter {what} name"),
-        );
-        return false;
+        // Not truncated: PostgreSQL would, and two long names with a common beginning would
+        // then be one.
+        let message = format!("{what} name {name:?} is longer than {MAX_SQL_NAME} characters");
+        return Some((message, Some("PostgreSQL truncates longer names")));
     }
     if kind == Sql::Table && name.to_ascii_lowercase().starts_with("sqlite_") {
-        report.error(
-            loc,
-            format!("table name {name:?} is reserved: SQLite keeps names starting with `sqlite_`"),
-        );
-        return false;
+        let message =
+            format!("table name {name:?} is reserved: SQLite keeps names starting with `sqlite_`");
+        return Some((message, None));
     }
-    true
+    None
+}
+
+/// Check a SQL name: `[A-Za-z_][A-Za-z0-9_]*`, at most [`MAX_SQL_NAME`] bytes, so every dialect
+/// accepts it and quoting never needs escapes (which also keeps NUL and every other control
+/// character out of DDL). `loc` is where to point: the name itself, or what it was derived
+/// from (`origin` then says how to name it instead).
+pub(crate) fn check_sql(
+    report: &mut Report<'_>,
+    name: &str,
+    loc: &Loc,
+    kind: Sql,
+    origin: Origin,
+) -> bool {
+    let Some((message, reason)) = sql_problem(name, kind) else {
+        return true;
+    };
+    let what = kind.noun();
+    let hint = match (reason, origin) {
+        (Some(reason), Origin::Declared) => {
+            Some(format!("{reason}; declare a shorter {what} name"))
+        }
+        (Some(reason), Origin::Derived(fix)) => {
+            Some(format!("{reason}; this {what} name is derived: {fix}"))
+        }
+        (None, Origin::Derived(fix)) => Some(format!("this {what} name is derived: {fix}")),
+        (None, Origin::Declared) => None,
+    };
+    match hint {
+        Some(hint) => report.error_with_hint(loc, message, hint),
+        None => report.error(loc, message),
+    }
+    false
 }
 
 /// Claim the Rust type names a cluster or model generates, in the one namespace all generated

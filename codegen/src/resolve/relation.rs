@@ -138,12 +138,12 @@ impl<'a> Resolver<'a, '_> {
         if let Some(index) = on.relations.iter().position(|r| r.name.value == name.value) {
             return Some(index);
         }
-        let hint = relation_hint(&name.value, on);
         let message = format!(
             "`{key}` names unknown relation {:?} of model {:?}",
             name.value, on.name.value
         );
-        self.report.error_with_hint(&name.loc, message, hint);
+        let hint = || relation_hint(&name.value, on);
+        self.report.error_with_costly_hint(&name.loc, message, hint);
         None
     }
 
@@ -369,11 +369,11 @@ impl<'a> Resolver<'a, '_> {
             return Some(m);
         }
         let names = self.raw.iter().map(|m| m.name.value.as_str());
-        let hint = match did_you_mean(&target.value, names.clone()) {
+        let hint = || match did_you_mean(&target.value, names.clone()) {
             Some(close) => format!("did you mean {close:?}?"),
             None => format!("declared models: {}", names.collect::<Vec<_>>().join(", ")),
         };
-        self.report.error_with_hint(
+        self.report.error_with_costly_hint(
             &target.loc,
             format!("unknown model {:?}", target.value),
             hint,
@@ -393,6 +393,14 @@ impl<'a> Resolver<'a, '_> {
         let (Some(owner), Some(target)) = (self.resolved(m), self.resolved(t)) else {
             return chain;
         };
+        // The default foreign key of a belongs_to is named after the relation: from a name
+        // that is not snake_case (reported by `check_names`), it would only be missing too.
+        if kind == RelationKind::BelongsTo
+            && relation.foreign_key.is_none()
+            && !ident::is_snake_case(&relation.name.value)
+        {
+            return chain;
+        }
         let (holder, referenced, default_fk) = match kind {
             RelationKind::BelongsTo => (owner, target, format!("{}_id", relation.name.value)),
             RelationKind::HasOne | RelationKind::HasMany => {
@@ -452,8 +460,8 @@ impl<'a> Resolver<'a, '_> {
             return Some(model.key());
         };
         let Some(field) = model.field(&name.value) else {
-            let hint = field_hint(&name.value, model, None);
-            self.report.error_with_hint(
+            let hint = || field_hint(&name.value, model, None);
+            self.report.error_with_costly_hint(
                 &name.loc,
                 format!(
                     "`primary_key` names unknown field {:?} of model {:?}",
@@ -483,13 +491,13 @@ impl<'a> Resolver<'a, '_> {
             let ty = key.map_or("i64", |key| key.ty.name());
             let names = model.fields.iter().map(|f| f.name.as_str());
             let declare = format!("add `{name} = {ty:?}` to `[model.{}.fields]`", model.name);
-            let hint = match (did_you_mean(&name, names), &relation.foreign_key) {
+            let hint = || match (did_you_mean(&name, names), &relation.foreign_key) {
                 (Some(close), Some(_)) => format!("did you mean {close:?}?"),
                 (Some(close), None) => format!("did you mean `foreign_key = {close:?}`?"),
                 (None, Some(_)) => declare,
                 (None, None) => format!("{declare}, or name the foreign key with `foreign_key`"),
             };
-            self.report.error_with_hint(
+            self.report.error_with_costly_hint(
                 &loc,
                 format!(
                     "foreign key {name:?} of relation {:?} is not a field of model {:?}",
@@ -635,28 +643,28 @@ impl<'a> Resolver<'a, '_> {
         }
         let quoted: Vec<String> = candidates.iter().map(|c| format!("{c:?}")).collect();
         let names = on.relations.iter().map(|r| r.name.value.as_str());
-        let close = candidates
-            .iter()
-            .find_map(|candidate| did_you_mean(candidate, names.clone()));
-        let hint = match close {
-            Some(close) => format!("did you mean `source = {close:?}`?"),
-            None => format!(
-                "name the relation to follow with `source`; {}",
-                relation_list(on)
-            ),
+        let hint = || {
+            let close = candidates
+                .iter()
+                .find_map(|candidate| did_you_mean(candidate, names.clone()));
+            match close {
+                Some(close) => format!("did you mean `source = {close:?}`?"),
+                None => format!(
+                    "name the relation to follow with `source`; {}",
+                    relation_list(on)
+                ),
+            }
         };
-        self.report.error_with_hint(
-            &through.loc,
-            format!(
-                "relation {name:?} of model {:?} goes through {:?} to model {:?}, which has no \
-                 relation {}",
-                self.model_name(m),
-                through.value,
-                on.name.value,
-                quoted.join(" or ")
-            ),
-            hint,
+        let message = format!(
+            "relation {name:?} of model {:?} goes through {:?} to model {:?}, which has no \
+             relation {}",
+            self.model_name(m),
+            through.value,
+            on.name.value,
+            quoted.join(" or ")
         );
+        self.report
+            .error_with_costly_hint(&through.loc, message, hint);
         None
     }
 
@@ -722,8 +730,11 @@ impl<'a> Resolver<'a, '_> {
             "`inverse_of` names relation {:?} of model {:?}",
             inverse.value, target.name.value
         );
-        // A broken inverse reports its own problems.
-        let (Some(other_kind), Some(other_target)) = (other.kind, &other.target) else {
+        // A broken inverse reports its own problems (an unknown target, a cycle, a bad key):
+        // judged against it, this relation would only repeat them as a mismatch.
+        let (Some(other_kind), Some(other_target), Some(other_chain)) =
+            (other.kind, &other.target, self.chain(chain.target, index))
+        else {
             return false;
         };
         if !other.complete {
@@ -762,9 +773,6 @@ impl<'a> Resolver<'a, '_> {
             self.report.error_with_hint(&inverse.loc, message, hint);
             return false;
         }
-        let Some(other_chain) = self.chain(chain.target, index) else {
-            return false;
-        };
         if let (Some([hop]), Some([back])) = (chain.hops.as_deref(), other_chain.hops.as_deref())
             && !reverses(hop, back)
         {
@@ -797,8 +805,8 @@ impl<'a> Resolver<'a, '_> {
                 continue;
             }
             let Some(field) = model.field(&name.value) else {
-                let hint = field_hint(&name.value, model, None);
-                self.report.error_with_hint(
+                let hint = || field_hint(&name.value, model, None);
+                self.report.error_with_costly_hint(
                     &name.loc,
                     format!(
                         "`order` names unknown field {:?} of model {:?}",
