@@ -114,7 +114,10 @@ async fn apply(t: &TestDb, steps: &[Step]) {
         };
         let mut tx = Transaction::begin(&handle).await.expect("begin");
         let mut conn = Conn::Tx(&mut tx);
-        for sql in statements.as_deref().expect("structural steps render everywhere") {
+        for sql in statements
+            .as_deref()
+            .expect("structural steps render everywhere")
+        {
             let args = conn.args();
             conn.execute(sql.clone(), args)
                 .await
