@@ -16,6 +16,7 @@ use crate::health::{Health, Watched, is_connection_error, since, spawn_checker};
 use crate::observe::{StatementCounts, StatementEvent};
 use crate::pool::{Pool, PoolRequest};
 use crate::role::{Role, Routing};
+use crate::schema_epoch::SchemaEpoch;
 use crate::selector::ReadPlan;
 
 /// One server (writer or replica) of one shard.
@@ -36,6 +37,8 @@ pub(crate) struct ShardServers {
     pub(crate) replicas: ReplicaSet,
     /// Custom roles, in declaration order.
     pub(crate) roles: Vec<ReplicaSet>,
+    /// The shard's last schema change (a migration), shared with every pool of the shard.
+    pub(crate) schema: Arc<SchemaEpoch>,
 }
 
 #[derive(Debug)]
@@ -232,6 +235,7 @@ async fn open_cluster(
         }
     };
     for shard in &cluster.shards {
+        let schema = Arc::new(SchemaEpoch::default());
         // The writer first: for SQLite it creates the file the replicas open read-only.
         let writer = open_server(
             config,
@@ -241,6 +245,7 @@ async fn open_cluster(
             &shard.writer,
             1,
             epoch,
+            &schema,
         )
         .await?;
         check(&writer)?;
@@ -256,7 +261,8 @@ async fn open_cluster(
                         index: u32::try_from(index).unwrap_or(u32::MAX),
                     },
                 };
-                let server = open_server(config, cluster, shard, role, url, *weight, epoch).await?;
+                let server =
+                    open_server(config, cluster, shard, role, url, *weight, epoch, &schema).await?;
                 check(&server)?;
                 servers.push(server);
             }
@@ -267,6 +273,7 @@ async fn open_cluster(
             writer,
             replicas,
             roles: sets,
+            schema,
         });
     }
     Ok(ClusterServers {
@@ -277,6 +284,7 @@ async fn open_cluster(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn open_server(
     config: &Config,
     cluster: &ClusterConfig,
@@ -285,6 +293,7 @@ async fn open_server(
     template: &str,
     weight: u32,
     epoch: Instant,
+    schema: &Arc<SchemaEpoch>,
 ) -> Result<Arc<Server>> {
     let config_error = |e: String| {
         Error::Config(format!(
@@ -316,6 +325,7 @@ async fn open_server(
         options: &options,
         sqlite_dir: config.sqlite_dir.as_deref(),
         lazy,
+        schema: schema.clone(),
     };
     let health = Arc::new(Health::default());
     let pool = match Pool::open(request(options.lazy)).await {

@@ -175,6 +175,19 @@ pub enum Error {
         /// The cluster that was searched (every shard of it).
         cluster: &'static str,
     },
+    /// Migrations were refused or failed on one database: what happened, and what state the
+    /// database is left in.
+    #[error("{target}: {problem}")]
+    Migration {
+        /// The database (a shard's writer).
+        target: Target,
+        /// What went wrong.
+        problem: Box<crate::migrate::MigrationProblem>,
+    },
+    /// A migration run failed on at least one database. The report says where every database
+    /// of the run stands, including those that succeeded.
+    #[error("{0}")]
+    Migrations(Box<crate::migrate::MigrationReport>),
 }
 
 impl Error {
@@ -185,8 +198,10 @@ impl Error {
             | Error::NotLoaded { .. }
             | Error::MissingRelated { .. }
             | Error::NoReplica { .. }
-            | Error::WriteRefused { .. } => None,
-            Error::Connect { target, .. }
+            | Error::WriteRefused { .. }
+            | Error::Migrations(_) => None,
+            Error::Migration { target, .. }
+            | Error::Connect { target, .. }
             | Error::Query { target, .. }
             | Error::UniqueViolation { target, .. }
             | Error::NotFound { target, .. } => Some(target),

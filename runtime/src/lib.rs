@@ -28,12 +28,14 @@ mod key;
 mod layer;
 mod link;
 mod lookup;
+mod migrate;
 mod model;
 mod observe;
 mod pool;
 mod query;
 mod relation;
 mod role;
+mod schema_epoch;
 mod selector;
 mod transaction;
 mod url;
@@ -51,6 +53,10 @@ pub use key::{Key, SortKey};
 #[cfg(feature = "tower")]
 pub use layer::{CookieResolver, Resolver, SelectorLayer, SelectorService};
 pub use lookup::Scope;
+pub use migrate::{
+    AppliedMigration, DEFAULT_LOCK_TIMEOUT, DatabaseReport, Direction, MigrationProblem,
+    MigrationReport, Migrator, PendingMigration, PlannedMigration, PlannedStatement, RanMigration,
+};
 pub use model::Model;
 pub use observe::{StatementCounts, StatementEvent};
 pub use query::Query;
@@ -88,6 +94,7 @@ pub mod __private {
     pub use crate::exec::{Conn, SqlText};
     pub use crate::link::{Links, link};
     pub use crate::lookup::{Ctx, Single, distinct, select_in, select_where};
+    pub use crate::migrate::{MigrationSpec, Step};
     pub use crate::model::{AutoKey, Insert};
     pub use crate::relation::{HasFn, always, found, require};
     pub use crate::value::{Args, FromRow, Row};

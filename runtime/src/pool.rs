@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use futures_util::FutureExt;
 use sqlx::ConnectOptions as _;
@@ -13,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool};
 
 use crate::backend::Backend;
 use crate::config::PoolOptions;
+use crate::schema_epoch::SchemaEpoch;
 
 /// A pool of connections to one server.
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub(crate) struct PoolRequest<'a> {
     pub sqlite_dir: Option<&'a Path>,
     /// Open no connection until first use (the pool option, or a replica found down at start).
     pub lazy: bool,
+    /// The shard's last schema change: connections opened before it are not reused.
+    pub schema: Arc<SchemaEpoch>,
 }
 
 fn sqlx_options<DB: sqlx::Database>(o: &PoolOptions) -> SqlxPoolOptions<DB> {
@@ -43,6 +47,19 @@ fn sqlx_options<DB: sqlx::Database>(o: &PoolOptions) -> SqlxPoolOptions<DB> {
         .test_before_acquire(o.test_before_acquire)
 }
 
+/// Close, instead of handing out, an idle connection opened before the shard's schema last
+/// changed: its prepared statements may be planned against tables a migration changed.
+fn replace_stale<DB: sqlx::Database>(
+    pool: SqlxPoolOptions<DB>,
+    schema: &Arc<SchemaEpoch>,
+) -> SqlxPoolOptions<DB> {
+    let schema = schema.clone();
+    pool.before_acquire(move |_, meta| {
+        let fresh = !schema.is_stale(meta.age);
+        futures_util::future::ready(Ok(fresh)).boxed()
+    })
+}
+
 impl Pool {
     /// Open (or, when lazy, prepare) the pool.
     pub(crate) async fn open(req: PoolRequest<'_>) -> Result<Pool, sqlx::Error> {
@@ -52,6 +69,14 @@ impl Pool {
                 let opts = sqlite_options(&req)?;
                 // The writer creates the file, so replicas (opened read-only) find it.
                 let pool = sqlx_options(req.options);
+                // An in-memory database lives as long as one of its connections: keep them,
+                // emptying their statement caches instead (sqlx caches each statement's columns).
+                let memory = req.url.contains(":memory:") || req.url.contains("mode=memory");
+                let pool = if memory {
+                    clear_stale_sqlite(pool, &req.schema)
+                } else {
+                    replace_stale(pool, &req.schema)
+                };
                 Ok(Pool::Sqlite(if lazy && req.read_only {
                     pool.connect_lazy_with(opts)
                 } else {
@@ -63,7 +88,7 @@ impl Pool {
                 if req.read_only {
                     opts = opts.options([("default_transaction_read_only", "on")]);
                 }
-                let pool = sqlx_options(req.options);
+                let pool = replace_stale(sqlx_options(req.options), &req.schema);
                 Ok(Pool::Postgres(if lazy {
                     pool.connect_lazy_with(opts)
                 } else {
@@ -79,7 +104,8 @@ impl Pool {
                     .charset("utf8mb4")
                     .disable_statement_logging();
                 let read_only = req.read_only;
-                let pool = sqlx_options::<sqlx::MySql>(req.options).after_connect(
+                let pool = replace_stale(sqlx_options::<sqlx::MySql>(req.options), &req.schema)
+                    .after_connect(
                     move |conn, _| {
                         async move {
                             // Strict whatever the server's default: a value that does not fit
@@ -130,6 +156,27 @@ impl Pool {
             Pool::MySql(p) => p.close().await,
         }
     }
+}
+
+/// For in-memory SQLite: empty the statement cache of a connection opened before the shard's
+/// schema last changed, each time it is handed out (it cannot be replaced without losing the
+/// database).
+fn clear_stale_sqlite(
+    pool: SqlxPoolOptions<sqlx::Sqlite>,
+    schema: &Arc<SchemaEpoch>,
+) -> SqlxPoolOptions<sqlx::Sqlite> {
+    use sqlx::Connection as _;
+    let schema = schema.clone();
+    pool.before_acquire(move |conn, meta| {
+        let stale = schema.is_stale(meta.age);
+        async move {
+            if stale {
+                conn.clear_cached_statements().await?;
+            }
+            Ok(true)
+        }
+        .boxed()
+    })
 }
 
 fn sqlite_options(req: &PoolRequest<'_>) -> Result<SqliteConnectOptions, sqlx::Error> {
