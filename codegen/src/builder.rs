@@ -59,6 +59,13 @@ impl Builder {
             for file in &schema.files {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
+            // A migration added to a directory outside the schema directory.
+            for cluster in schema.clusters.keys() {
+                let migrations = crate::migration_plan::migrations_dir(&dir, schema, cluster);
+                if !migrations.starts_with(&dir) {
+                    println!("cargo:rerun-if-changed={}", migrations.display());
+                }
+            }
         }
         let source = crate::generate_source(&schema?)?;
         let out = match (self.out_file, out_dir) {

@@ -19,6 +19,7 @@ mod emit;
 mod error;
 pub mod ident;
 pub mod migrate;
+pub mod migration_plan;
 pub mod model;
 pub mod parse;
 pub mod resolve;
@@ -30,10 +31,17 @@ pub use error::Error;
 
 use std::path::Path;
 
-/// Read and validate every declaration file under `dir`.
+/// Read and validate every declaration file under `dir`, and each cluster's migrations.
 pub fn load(dir: &Path) -> Result<model::Schema, Error> {
     let files = parse::read_dir(dir)?;
-    resolve::resolve_files(&files)
+    let mut schema = resolve::resolve_files(&files)?;
+    for plan in migration_plan::plan(dir, &schema)? {
+        schema
+            .files
+            .extend(plan.migrations.iter().map(|m| m.path.clone()));
+        schema.migrations.insert(plan.cluster, plan.migrations);
+    }
+    Ok(schema)
 }
 
 /// The whole front end on in-memory files: parse, resolve and emit, writing nothing. For

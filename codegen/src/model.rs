@@ -17,6 +17,9 @@ pub struct Schema {
     pub models: BTreeMap<String, Model>,
     /// Every file that was read, for `cargo:rerun-if-changed`.
     pub files: Vec<PathBuf>,
+    /// Each cluster's migration files (read by [`crate::load`]; empty from declarations
+    /// alone), embedded so an app can migrate with no file at run time.
+    pub migrations: BTreeMap<String, Vec<crate::resolve::Migration>>,
 }
 
 /// A logical database: one writer and its replicas, or several shards of them.
@@ -37,6 +40,12 @@ pub struct Cluster {
     pub pool: PoolOptions,
     /// Load balancing, fallback and health options (unset options use the runtime's defaults).
     pub routing: Routing,
+    /// The migrations directory as declared (`migrations = "..."`, relative to the directory
+    /// that holds the schema directory); `None`: `<schema>/migrations/<cluster>`.
+    pub migrations: Option<String>,
+    /// Whether the tools create, drop and migrate this cluster (Rails' `database_tasks`);
+    /// `false` for a database the app uses but does not manage.
+    pub database_tasks: bool,
 }
 
 impl Cluster {
@@ -175,6 +184,8 @@ pub struct Model {
     pub table: String,
     /// Plain-text documentation from the declarations.
     pub doc: Option<String>,
+    /// The table's name before, if it was renamed (`renamed_from`).
+    pub renamed_from: Option<String>,
     /// Fields in declaration order.
     pub fields: Vec<Field>,
     /// Index into `fields` of the single primary key.
@@ -216,6 +227,8 @@ pub struct Field {
     pub default: Option<DefaultValue>,
     /// Plain-text documentation from the declarations.
     pub doc: Option<String>,
+    /// The column's name before, if it was renamed (`renamed_from`).
+    pub renamed_from: Option<String>,
 }
 
 /// The field types a declaration may use.

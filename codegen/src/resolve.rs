@@ -39,6 +39,7 @@ pub fn resolve_files(files: &[SourceFile]) -> Result<Schema, Error> {
                 clusters: clusters.resolved,
                 models: resolved,
                 files: files.iter().map(|f| f.path.clone()).collect(),
+                migrations: std::collections::BTreeMap::new(),
             });
         }
     }

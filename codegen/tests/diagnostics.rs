@@ -441,7 +441,7 @@ fn unknown_key_cluster() {
     )]);
     let hint = Some(
         "expected one of: default, doc, writer, replicas, roles, policy, fallback, \
-         max_replica_lag_ms, health, pool, shard",
+         max_replica_lag_ms, health, pool, shard, migrations, database_tasks",
     );
     assert_at(
         &d,

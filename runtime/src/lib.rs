@@ -99,7 +99,7 @@ pub mod __private {
     pub use crate::relation::{HasFn, always, found, require};
     pub use crate::value::{Args, FromRow, Row};
     pub use crate::write::{Patch, delete_where, insert_many, insert_one, run_ddl};
-    pub use futures_util::future::BoxFuture;
+    pub use futures_util::future::{BoxFuture, join_all};
     pub use futures_util::try_join;
     pub use sqlx::Error as SqlxError;
 

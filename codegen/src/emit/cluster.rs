@@ -77,6 +77,47 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         let method = ident::snake_ident(&c.name);
         quote!(self.#method().drop_tables().await?;)
     });
+    // Clusters declared with `database_tasks = false` are the app's to use, not to manage.
+    let managed: Vec<_> = schema
+        .clusters
+        .values()
+        .filter(|c| c.database_tasks)
+        .map(|c| ident::snake_ident(&c.name))
+        .collect();
+    let unmanaged: Vec<String> = schema
+        .clusters
+        .values()
+        .filter(|c| !c.database_tasks)
+        .map(|c| format!("`{}`", c.name))
+        .collect();
+    let skipped = if unmanaged.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Clusters declared with `database_tasks = false` are skipped: {}.",
+            unmanaged.join(", ")
+        )
+    };
+    let migrate_doc = doc::line(format!(
+        "Apply every pending migration of every cluster on every shard's writer, clusters concurrently; `Ok` with what ran where, or [`switchyard::Error::Migrations`] with every database's report if one failed.{skipped}"
+    ));
+    let runs = |call: TokenStream| {
+        if managed.is_empty() {
+            return quote!(::switchyard::MigrationReport::combine(::std::iter::empty()));
+        }
+        quote! {
+            let runs = ::switchyard::__private::join_all([
+                #(self.#managed().writing().migrator()#call),*
+            ])
+            .await;
+            ::switchyard::MigrationReport::combine(runs)
+        }
+    };
+    let migrate_body = runs(quote!(.migrate(::std::option::Option::None)));
+    let status_body = runs(quote!(.status()));
+    let status_doc = doc::line(format!(
+        "Where each database stands: version, applied and pending migrations, per cluster and shard.{skipped}"
+    ));
     let specs = schema.clusters.values().map(|c| {
         let name = &c.name;
         let shards = c.shards.iter().map(|s| {
@@ -178,6 +219,18 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
                 #(#drops)*
                 ::std::result::Result::Ok(())
             }
+
+            #migrate_doc
+            pub async fn migrate(&self) -> ::switchyard::Result<::switchyard::MigrationReport> {
+                #migrate_body
+            }
+
+            #status_doc
+            pub async fn migration_status(
+                &self,
+            ) -> ::switchyard::Result<::switchyard::MigrationReport> {
+                #status_body
+            }
         }
 
         impl<A: ::switchyard::Access> Database<A> {
@@ -257,6 +310,11 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     let drop: Vec<SqlSet> = statements.iter().rev().map(|s| s.drop.clone()).collect();
     let create = create.iter().map(sql);
     let drop = drop.iter().map(sql);
+    let migrations = super::migration::static_name(&cluster.name);
+    let count = schema.migrations.get(&cluster.name).map_or(0, Vec::len);
+    let migrator_doc = doc::line(format!(
+        "This cluster's migrations ({count} embedded), to apply, roll back or inspect on every shard's writer (or one shard: [`switchyard::Migrator::shard`])."
+    ));
 
     let (shard_enum, shard_method) = if cluster.sharded {
         let enum_ty = format_ident!("{}", ident::shard_enum(&cluster.name));
@@ -388,6 +446,11 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             /// Drop this cluster's tables on every shard's writer.
             pub async fn drop_tables(&self) -> ::switchyard::Result<()> {
                 ::switchyard::__private::run_ddl(&self.handle, &[#(#drop),*]).await
+            }
+
+            #migrator_doc
+            pub fn migrator(&self) -> ::switchyard::Migrator {
+                ::switchyard::Migrator::new(&self.handle, #migrations)
             }
         }
 

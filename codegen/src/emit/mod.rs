@@ -5,6 +5,7 @@
 
 mod cluster;
 mod doc;
+mod migration;
 mod model;
 mod relation;
 mod repository;
@@ -31,8 +32,10 @@ pub(crate) fn source(schema: &Schema) -> Result<String, Error> {
 pub(crate) fn tokens(schema: &Schema) -> TokenStream {
     let models = schema.models.values().map(|m| model::emit(schema, m));
     let clusters = cluster::emit(schema);
+    let migrations = migration::emit(schema);
     quote! {
         #clusters
+        #migrations
         #(#models)*
     }
 }

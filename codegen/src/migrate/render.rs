@@ -127,6 +127,7 @@ fn field_of(column: &Column) -> Field {
         primary_key: column.primary_key,
         default: column.default.clone(),
         doc: None,
+        renamed_from: None,
     }
 }
 

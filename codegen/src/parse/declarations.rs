@@ -26,6 +26,8 @@ const CLUSTER_KEYS: &[&str] = &[
     "health",
     "pool",
     "shard",
+    "migrations",
+    "database_tasks",
 ];
 const SHARD_KEYS: &[&str] = &["writer", "replicas", "roles"];
 /// Keys of a cluster that apply to all its shards, so a shard cannot have them.
@@ -44,7 +46,15 @@ const POOL_KEYS: &[&str] = &[
     "max_lifetime_ms",
     "lazy",
 ];
-const MODEL_KEYS: &[&str] = &["cluster", "table", "doc", "fields", "indexes", "relations"];
+const MODEL_KEYS: &[&str] = &[
+    "cluster",
+    "table",
+    "doc",
+    "fields",
+    "indexes",
+    "relations",
+    "renamed_from",
+];
 const FIELD_KEYS: &[&str] = &[
     "type",
     "nullable",
@@ -53,6 +63,7 @@ const FIELD_KEYS: &[&str] = &[
     "default",
     "column",
     "doc",
+    "renamed_from",
 ];
 const INDEX_KEYS: &[&str] = &["fields", "unique", "name"];
 const RELATION_KEYS: &[&str] = &[
@@ -113,11 +124,15 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         routing: RawRouting::default(),
         pool: RawPool::default(),
         shards: None,
+        migrations: None,
+        database_tasks: None,
         complete: false,
     };
     if let Some(table) = r.table(value, &context) {
         r.check_keys(table, CLUSTER_KEYS, &format!("in {context}"));
         cluster.default = r.key(table, "default", Reader::boolean);
+        cluster.migrations = r.key(table, "migrations", Reader::string);
+        cluster.database_tasks = r.key(table, "database_tasks", Reader::boolean);
         cluster.doc = r.key(table, "doc", Reader::string);
         cluster.writer = r.key(table, "writer", Reader::string);
         cluster.replicas = r.key(table, "replicas", |r, v, what| {
@@ -327,6 +342,7 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
         cluster: None,
         table: None,
         doc: None,
+        renamed_from: None,
         fields: Vec::new(),
         indexes: Vec::new(),
         relations: Vec::new(),
@@ -338,6 +354,7 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
         model.cluster = r.key(table, "cluster", Reader::string);
         model.table = r.key(table, "table", Reader::string);
         model.doc = r.key(table, "doc", Reader::string);
+        model.renamed_from = r.key(table, "renamed_from", Reader::string);
         if let Some(fields) = r.key(table, "fields", Reader::table) {
             model.fields = fields
                 .iter()
@@ -544,6 +561,7 @@ fn field(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) 
         default: None,
         column: None,
         doc: None,
+        renamed_from: None,
     };
     match value.get_ref() {
         // The shorthand `email = "string"`.
@@ -557,6 +575,7 @@ fn field(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) 
             field.default = r.key(table, "default", default);
             field.column = r.key(table, "column", Reader::string);
             field.doc = r.key(table, "doc", Reader::string);
+            field.renamed_from = r.key(table, "renamed_from", Reader::string);
             if !table.contains_key("type") {
                 let loc = field.name.loc.clone();
                 r.report().error_with_hint(

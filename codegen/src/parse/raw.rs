@@ -37,6 +37,10 @@ pub(crate) struct RawCluster {
     pub pool: RawPool,
     /// `shard` itself (its key location) and its tables in declaration order.
     pub shards: Option<At<Vec<RawShard>>>,
+    /// `migrations`: the cluster's migrations directory, as written.
+    pub migrations: Option<At<String>>,
+    /// `database_tasks`: whether the tools create, drop and migrate this cluster.
+    pub database_tasks: Option<At<bool>>,
     /// No shape error inside this cluster.
     pub complete: bool,
 }
@@ -105,6 +109,8 @@ pub(crate) struct RawModel {
     pub cluster: Option<At<String>>,
     pub table: Option<At<String>>,
     pub doc: Option<At<String>>,
+    /// The table's name before (a rename the migration differ keeps rows through).
+    pub renamed_from: Option<At<String>>,
     pub fields: Vec<RawField>,
     pub indexes: Vec<RawIndex>,
     /// Entries of `[model.NAME.relations]`, in declaration order.
@@ -126,6 +132,8 @@ pub(crate) struct RawField {
     pub default: Option<At<RawDefault>>,
     pub column: Option<At<String>>,
     pub doc: Option<At<String>>,
+    /// The column's name before (a rename the migration differ keeps values through).
+    pub renamed_from: Option<At<String>>,
 }
 
 /// A `default = ...` literal, before it is checked against the field's type.

@@ -43,6 +43,8 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
                 shards,
                 pool,
                 routing,
+                migrations: cluster.migrations.as_ref().map(|m| m.value.clone()),
+                database_tasks: cluster.database_tasks.as_ref().is_none_or(|b| b.value),
             };
             resolved.insert(name, cluster);
         }

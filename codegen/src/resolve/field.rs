@@ -88,6 +88,7 @@ pub(crate) fn resolve(raw: &RawField, report: &mut Report<'_>) -> Option<Field> 
         primary_key,
         default,
         doc: raw.doc.as_ref().map(|doc| doc.value.clone()),
+        renamed_from: raw.renamed_from.as_ref().map(|r| r.value.clone()),
     };
     (report.count() == before).then_some(field)
 }

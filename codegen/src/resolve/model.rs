@@ -115,6 +115,7 @@ fn resolve_one(
         cluster: cluster?,
         table: table.value,
         doc: raw.doc.as_ref().map(|doc| doc.value.clone()),
+        renamed_from: raw.renamed_from.as_ref().map(|r| r.value.clone()),
         fields: fields.into_iter().collect::<Option<_>>()?,
         primary_key: primary_key?,
         indexes: indexes.into_iter().collect::<Option<_>>()?,

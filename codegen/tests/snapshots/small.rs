@@ -128,6 +128,26 @@ impl Database {
         self.main().drop_tables().await?;
         ::std::result::Result::Ok(())
     }
+    /// Apply every pending migration of every cluster on every shard's writer, clusters concurrently; `Ok` with what ran where, or [`switchyard::Error::Migrations`] with every database's report if one failed.
+    pub async fn migrate(&self) -> ::switchyard::Result<::switchyard::MigrationReport> {
+        let runs = ::switchyard::__private::join_all([
+                self.catalog().writing().migrator().migrate(::std::option::Option::None),
+                self.main().writing().migrator().migrate(::std::option::Option::None),
+            ])
+            .await;
+        ::switchyard::MigrationReport::combine(runs)
+    }
+    /// Where each database stands: version, applied and pending migrations, per cluster and shard.
+    pub async fn migration_status(
+        &self,
+    ) -> ::switchyard::Result<::switchyard::MigrationReport> {
+        let runs = ::switchyard::__private::join_all([
+                self.catalog().writing().migrator().status(),
+                self.main().writing().migrator().status(),
+            ])
+            .await;
+        ::switchyard::MigrationReport::combine(runs)
+    }
 }
 impl<A: ::switchyard::Access> Database<A> {
     /// The runtime engine: statement counts, closing.
@@ -261,6 +281,10 @@ impl Catalog {
             )
             .await
     }
+    /// This cluster's migrations (0 embedded), to apply, roll back or inspect on every shard's writer (or one shard: [`switchyard::Migrator::shard`]).
+    pub fn migrator(&self) -> ::switchyard::Migrator {
+        ::switchyard::Migrator::new(&self.handle, MIGRATIONS_CATALOG)
+    }
 }
 impl<A: ::switchyard::Access> Catalog<A> {
     fn from_handle(handle: ::switchyard::Handle) -> Self {
@@ -385,6 +409,10 @@ impl Main {
             )
             .await
     }
+    /// This cluster's migrations (0 embedded), to apply, roll back or inspect on every shard's writer (or one shard: [`switchyard::Migrator::shard`]).
+    pub fn migrator(&self) -> ::switchyard::Migrator {
+        ::switchyard::Migrator::new(&self.handle, MIGRATIONS_MAIN)
+    }
 }
 impl<A: ::switchyard::Access> Main<A> {
     fn from_handle(handle: ::switchyard::Handle) -> Self {
@@ -457,6 +485,10 @@ impl<A: ::switchyard::Access> MainTransaction<A> {
         AccountRepository::new(::switchyard::__private::Conn::Tx(&mut self.tx))
     }
 }
+///The migrations of cluster `catalog`, in version order.
+static MIGRATIONS_CATALOG: &[::switchyard::__private::MigrationSpec] = &[];
+///The migrations of cluster `main`, in version order.
+static MIGRATIONS_MAIN: &[::switchyard::__private::MigrationSpec] = &[];
 /// Someone who can sign in.
 ///
 /// Table `accounts` in cluster [`Main`], reached with `accounts()` on its handles.
