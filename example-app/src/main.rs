@@ -87,7 +87,7 @@ async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> 
             println!("  [{}/{}/{}] {}", t.cluster, t.shard, t.role, event.sql);
         });
     let db = Database::connect(config).await?;
-    db.create_tables().await?;
+    println!("{}", db.migrate().await?);
     let app = example_app::serve::router(db.clone(), options.consistency)
         .layer(axum::middleware::from_fn(log_request));
     let listener = tokio::net::TcpListener::bind(&options.addr)
@@ -152,7 +152,11 @@ async fn run() -> switchyard::Result<()> {
             println!("  [{}/{}/{}] {}", t.cluster, t.shard, t.role, event.sql);
         });
     let db = Database::connect(config).await?;
-    db.create_tables().await?;
+    // The tables come from the checked-in migrations (schema/migrations/<cluster>/), applied
+    // on every shard's writer; a second run finds nothing pending.
+    println!("Migrating every cluster (schema/migrations/):");
+    let report = db.migrate().await?;
+    println!("{report}");
 
     println!("Writing a user to cluster `primary` and a post to cluster `content` (writers):");
     let suffix = std::process::id();
