@@ -31,6 +31,15 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
             check_generated_names(cluster, types, report);
         }
         let topology = topology(cluster, report);
+        if let Some(dir) = &cluster.migrations
+            && dir.value.trim().is_empty()
+        {
+            report.error_with_hint(
+                &dir.loc,
+                "`migrations` is empty",
+                "a directory relative to the one holding the schema directory, e.g. \"db/animals_migrate\"; leave it out for schema/migrations/<cluster>",
+            );
+        }
         let pool = pool(&cluster.pool, report);
         let routing = routing(&cluster.routing, report);
         if let (true, Some((sharded, shards))) = (named, topology) {

@@ -1,6 +1,6 @@
 //! Fields: type lookup, options, primary key rules and default values.
 
-use super::names::{Origin, Sql, check_snake, check_sql};
+use super::names::{Origin, Sql, check_renamed_from, check_snake, check_sql};
 use crate::diagnostics::{Report, did_you_mean};
 use crate::model::{DefaultValue, Field, FieldType};
 use crate::parse::raw::{At, RawDefault, RawField};
@@ -58,6 +58,9 @@ pub(crate) fn resolve(raw: &RawField, report: &mut Report<'_>) -> Option<Field> 
             name.clone()
         }
     };
+    if let Some(old) = &raw.renamed_from {
+        check_renamed_from(report, old, &column, Sql::Column);
+    }
     let ty = field_type(raw.ty.as_ref()?, report)?;
     let flag = |option: &Option<At<bool>>| option.as_ref().is_some_and(|b| b.value);
     let nullable = flag(&raw.nullable);

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use super::claims::Claims;
 use super::cluster::Clusters;
 use super::field::{self, unbounded, unbounded_hint};
-use super::names::{Origin, Sql, check_model, check_sql, claim_types, is_sql_name};
+use super::names::{
+    Origin, Sql, check_model, check_renamed_from, check_sql, claim_types, is_sql_name,
+};
 use crate::diagnostics::{Loc, Report, did_you_mean};
 use crate::ident;
 use crate::model::{FieldType, Index, Model};
@@ -88,6 +90,9 @@ fn resolve_one(
     };
     if raw.table.is_some() || named {
         check_sql(report, &table.value, &table.loc, Sql::Table, origin);
+    }
+    if let Some(old) = &raw.renamed_from {
+        check_renamed_from(report, old, &table.value, Sql::Table);
     }
     if let Some(cluster) = &cluster
         && let Some(first) = taken.relation(cluster, &table.value, &table.loc)
