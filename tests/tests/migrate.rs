@@ -743,3 +743,28 @@ backend_test! {
         assert_eq!(versions_ran(&report), [V1, V2, V3]);
     }
 }
+
+backend_test! {
+    // `database_tasks = false` on `discussion`: the generated `Database::migrate()` runs every
+    // other cluster on every shard's writer, and sends that cluster no statement at all.
+    async fn the_generated_migrate_skips_unmanaged_clusters_and_replicas(t) {
+        let report = t.db.migrate().await.expect("migrate");
+        let mut databases: Vec<String> = report
+            .databases
+            .iter()
+            .map(|d| format!("{}/{}", d.target.cluster, d.target.shard))
+            .collect();
+        databases.sort();
+        assert_eq!(
+            databases,
+            ["animals/default", "animals/shard_one", "content/default", "primary/default"]
+        );
+        let counts = t.counts();
+        assert_eq!(counts.cluster("discussion"), 0, "{counts:?}");
+        assert_eq!(counts.replicas(), 0, "{counts:?}");
+        assert!(counts.cluster("primary") > 0, "{counts:?}");
+        let status = t.db.migration_status().await.expect("status");
+        assert_eq!(status.databases.len(), 4);
+        assert!(status.databases.iter().all(|d| d.pending.is_empty()));
+    }
+}
