@@ -237,17 +237,14 @@ async fn open_cluster(
     for shard in &cluster.shards {
         let schema = Arc::new(SchemaEpoch::default());
         // The writer first: for SQLite it creates the file the replicas open read-only.
-        let writer = open_server(
+        let at = ShardAt {
             config,
             cluster,
             shard,
-            Role::Writer,
-            &shard.writer,
-            1,
             epoch,
-            &schema,
-        )
-        .await?;
+            schema: &schema,
+        };
+        let writer = open_server(&at, Role::Writer, &shard.writer, 1).await?;
         check(&writer)?;
         let mut sets = Vec::with_capacity(1 + shard.roles.len());
         let named = shard.roles.iter().map(|r| (Some(r.name), &r.replicas));
@@ -261,8 +258,7 @@ async fn open_cluster(
                         index: u32::try_from(index).unwrap_or(u32::MAX),
                     },
                 };
-                let server =
-                    open_server(config, cluster, shard, role, url, *weight, epoch, &schema).await?;
+                let server = open_server(&at, role, url, *weight).await?;
                 check(&server)?;
                 servers.push(server);
             }
@@ -284,17 +280,30 @@ async fn open_cluster(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The shard a server is opened for, and what its servers share.
+struct ShardAt<'a> {
+    config: &'a Config,
+    cluster: &'a ClusterConfig,
+    shard: &'a ShardConfig,
+    /// Time origin of the health state's timestamps.
+    epoch: Instant,
+    /// The shard's last schema change, shared by its pools.
+    schema: &'a Arc<SchemaEpoch>,
+}
+
 async fn open_server(
-    config: &Config,
-    cluster: &ClusterConfig,
-    shard: &ShardConfig,
+    at: &ShardAt<'_>,
     role: Role,
     template: &str,
     weight: u32,
-    epoch: Instant,
-    schema: &Arc<SchemaEpoch>,
 ) -> Result<Arc<Server>> {
+    let ShardAt {
+        config,
+        cluster,
+        shard,
+        epoch,
+        schema,
+    } = *at;
     let config_error = |e: String| {
         Error::Config(format!(
             "cluster `{}`, shard `{}`, {role}: {e}",
