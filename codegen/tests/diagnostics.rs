@@ -2988,7 +2988,9 @@ fn migration_keys() {
         ("schema/db.toml", db),
         (
             "schema/users.toml",
-            &user("id = { type = \"i64\", primary_key = true }\nname = { type = \"string\", renamed_from = \"name\" }\n"),
+            &user(
+                "id = { type = \"i64\", primary_key = true }\nname = { type = \"string\", renamed_from = \"name\" }\n",
+            ),
         ),
     ]);
     assert_at(
@@ -2997,7 +2999,9 @@ fn migration_keys() {
         4,
         42,
         "`renamed_from` names the column name it has now, \"name\"",
-        Some("name the one it had before, or remove `renamed_from` once every database is migrated"),
+        Some(
+            "name the one it had before, or remove `renamed_from` once every database is migrated",
+        ),
     );
     let d = problem(&[
         ("schema/db.toml", db),
@@ -3007,13 +3011,19 @@ fn migration_keys() {
         ),
     ]);
     assert_eq!((d.line, d.column), (2, 16), "{d}");
-    assert!(d.message.starts_with("invalid table name \"old users\""), "{d}");
+    assert!(
+        d.message.starts_with("invalid table name \"old users\""),
+        "{d}"
+    );
     let d = problem(&[
         (
             "schema/db.toml",
             "[cluster.primary]\nwriter = \"sqlite::memory:\"\nmigrations = \"\"\ndatabase_tasks = false\n",
         ),
-        ("schema/users.toml", &user("id = { type = \"i64\", primary_key = true }\n")),
+        (
+            "schema/users.toml",
+            &user("id = { type = \"i64\", primary_key = true }\n"),
+        ),
     ]);
     assert_at(
         &d,
@@ -3021,15 +3031,23 @@ fn migration_keys() {
         3,
         14,
         "`migrations` is empty",
-        Some("a directory relative to the one holding the schema directory, e.g. \"db/animals_migrate\"; leave it out for schema/migrations/<cluster>"),
+        Some(
+            "a directory relative to the one holding the schema directory, e.g. \"db/animals_migrate\"; leave it out for schema/migrations/<cluster>",
+        ),
     );
     let d = problem(&[
         (
             "schema/db.toml",
             "[cluster.primary]\nwriter = \"sqlite::memory:\"\ndatabase_tasks = \"no\"\n",
         ),
-        ("schema/users.toml", &user("id = { type = \"i64\", primary_key = true }\n")),
+        (
+            "schema/users.toml",
+            &user("id = { type = \"i64\", primary_key = true }\n"),
+        ),
     ]);
     assert_eq!((d.line, d.column), (3, 18), "{d}");
-    assert_eq!(d.message, "`database_tasks` must be a boolean (true or false), not a string", "{d}");
+    assert_eq!(
+        d.message, "`database_tasks` must be a boolean (true or false), not a string",
+        "{d}"
+    );
 }

@@ -40,6 +40,7 @@ mod selector;
 mod transaction;
 mod url;
 mod value;
+mod verify;
 mod write;
 
 pub use backend::Backend;
@@ -66,6 +67,7 @@ pub use selector::{Consistency, LastWrite, Selector, WritePosition};
 pub use transaction::Transaction;
 pub use url::redact as redact_url;
 pub use value::{Bind, Value};
+pub use verify::{DatabaseDrift, Difference, DriftReport, FieldType, verify, verify_shard};
 
 // The crates whose types generated fields use, so apps name them without a version mismatch.
 pub use chrono;
@@ -98,6 +100,7 @@ pub mod __private {
     pub use crate::model::{AutoKey, Insert};
     pub use crate::relation::{HasFn, always, found, require};
     pub use crate::value::{Args, FromRow, Row};
+    pub use crate::verify::{ExpectedColumn, ExpectedIndex, ExpectedTable, FieldType};
     pub use crate::write::{Patch, delete_where, insert_many, insert_one, run_ddl};
     pub use futures_util::future::{BoxFuture, join_all};
     pub use futures_util::try_join;

@@ -101,11 +101,19 @@ pub(crate) enum Origin {
 
 /// Check `renamed_from`: a valid SQL name of kind `kind`, other than `current` (the name it
 /// has now).
-pub(crate) fn check_renamed_from(report: &mut Report<'_>, old: &At<String>, current: &str, kind: Sql) {
+pub(crate) fn check_renamed_from(
+    report: &mut Report<'_>,
+    old: &At<String>,
+    current: &str,
+    kind: Sql,
+) {
     if check_sql(report, &old.value, &old.loc, kind, Origin::Declared) && old.value == current {
         report.error_with_hint(
             &old.loc,
-            format!("`renamed_from` names the {} name it has now, {current:?}", kind.noun()),
+            format!(
+                "`renamed_from` names the {} name it has now, {current:?}",
+                kind.noun()
+            ),
             "name the one it had before, or remove `renamed_from` once every database is migrated",
         );
     }
