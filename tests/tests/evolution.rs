@@ -49,6 +49,9 @@ backend_test! {
         let first = v1::Database::connect(at(t, v1::Database::config())).await.expect("v1");
         let report = first.migrate().await.expect("v1 migrations");
         assert_eq!(ran(&report), each(&[CREATE]), "{report}");
+        // What the migrations built is what the declarations say, column for column.
+        let drift = first.verify().await.expect("verify v1");
+        assert!(drift.is_clean(), "{drift}");
         let ada = first.primary().accounts()
             .insert(v1::NewAccount { name: "ada".into(), karma: Some(5), legacy: Some("x".into()), ..Default::default() })
             .await
@@ -72,6 +75,8 @@ backend_test! {
         assert!(status.databases.iter().all(|d| d.pending.len() == 1), "{status}");
         let report = second.migrate().await.expect("v2 migrations");
         assert_eq!(ran(&report), each(&[EVOLVE]), "{report}");
+        let drift = second.verify().await.expect("verify v2");
+        assert!(drift.is_clean(), "{drift}");
 
         // The rows, in the new shape: the renamed column kept its values, the widened one too,
         // the new one has its default.
@@ -97,6 +102,8 @@ backend_test! {
         assert_eq!(back.databases[0].version, Some(CREATE), "{back}");
         second.engine().close().await;
         let again = v1::Database::connect(at(t, v1::Database::config())).await.expect("v1 again");
+        let drift = again.primary().verify().await.expect("verify after rollback");
+        assert!(drift.is_clean(), "{drift}");
         let ada1 = again.primary().accounts().filter(v1::Account::NAME.eq("ada")).first().await.expect("find").expect("ada");
         assert_eq!((ada1.id, ada1.karma, ada1.legacy.as_deref()), (ada.id, 5, None), "legacy's values are gone");
         again.engine().close().await;

@@ -362,3 +362,14 @@ backend_test! {
         );
     }
 }
+
+backend_test! {
+    // The generated statics describe exactly what `create_tables()` makes: a fresh database
+    // of every cluster and shard is clean.
+    async fn the_generated_declared_tables_match_create_tables(t) {
+        let drift = t.db.verify().await.expect("verify");
+        assert!(drift.is_clean(), "{drift}");
+        assert_eq!(drift.databases.len(), 5, "every cluster and shard: {drift}");
+        assert_eq!(t.counts().replicas(), 0);
+    }
+}

@@ -113,6 +113,19 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
             ::switchyard::MigrationReport::combine(runs)
         }
     };
+    let every: Vec<_> = schema
+        .clusters
+        .values()
+        .map(|c| ident::snake_ident(&c.name))
+        .collect();
+    let verify_body = quote! {
+        let runs = ::switchyard::__private::join_all([
+            #(::std::boxed::Box::pin(self.#every().writing().verify())
+                as ::switchyard::__private::BoxFuture<'_, ::switchyard::Result<::switchyard::DriftReport>>),*
+        ])
+        .await;
+        ::switchyard::DriftReport::combine(runs)
+    };
     let migrate_body = runs(quote!(.migrate(::std::option::Option::None)));
     let status_body = runs(quote!(.status()));
     let status_doc = doc::line(format!(
@@ -225,6 +238,12 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
                 #migrate_body
             }
 
+            /// Compare every cluster's writers with the declarations ([`switchyard::DriftReport`]:
+            /// one entry per cluster and shard).
+            pub async fn verify(&self) -> ::switchyard::Result<::switchyard::DriftReport> {
+                #verify_body
+            }
+
             #status_doc
             pub async fn migration_status(
                 &self,
@@ -311,6 +330,7 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     let create = create.iter().map(sql);
     let drop = drop.iter().map(sql);
     let migrations = super::migration::static_name(&cluster.name);
+    let tables = super::verify::static_name(&cluster.name);
     let count = schema.migrations.get(&cluster.name).map_or(0, Vec::len);
     let migrator_doc = doc::line(format!(
         "This cluster's migrations ({count} embedded), to apply, roll back or inspect on every shard's writer (or one shard: [`switchyard::Migrator::shard`])."
@@ -451,6 +471,12 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             #migrator_doc
             pub fn migrator(&self) -> ::switchyard::Migrator {
                 ::switchyard::Migrator::new(&self.handle, #migrations)
+            }
+
+            /// Compare each shard writer's tables with the declarations: every missing or
+            /// unexpected column, type, nullability, default, key, unique and index, per shard.
+            pub async fn verify(&self) -> ::switchyard::Result<::switchyard::DriftReport> {
+                ::switchyard::verify(&self.handle, #tables).await
             }
         }
 

@@ -9,6 +9,7 @@ mod migration;
 mod model;
 mod relation;
 mod repository;
+mod verify;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -33,9 +34,11 @@ pub(crate) fn tokens(schema: &Schema) -> TokenStream {
     let models = schema.models.values().map(|m| model::emit(schema, m));
     let clusters = cluster::emit(schema);
     let migrations = migration::emit(schema);
+    let tables = verify::emit(schema);
     quote! {
         #clusters
         #migrations
+        #tables
         #(#models)*
     }
 }

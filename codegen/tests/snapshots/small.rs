@@ -137,6 +137,24 @@ impl Database {
             .await;
         ::switchyard::MigrationReport::combine(runs)
     }
+    /// Compare every cluster's writers with the declarations ([`switchyard::DriftReport`]:
+    /// one entry per cluster and shard).
+    pub async fn verify(&self) -> ::switchyard::Result<::switchyard::DriftReport> {
+        let runs = ::switchyard::__private::join_all([
+                ::std::boxed::Box::pin(self.catalog().writing().verify())
+                    as ::switchyard::__private::BoxFuture<
+                        '_,
+                        ::switchyard::Result<::switchyard::DriftReport>,
+                    >,
+                ::std::boxed::Box::pin(self.main().writing().verify())
+                    as ::switchyard::__private::BoxFuture<
+                        '_,
+                        ::switchyard::Result<::switchyard::DriftReport>,
+                    >,
+            ])
+            .await;
+        ::switchyard::DriftReport::combine(runs)
+    }
     /// Where each database stands: version, applied and pending migrations, per cluster and shard.
     pub async fn migration_status(
         &self,
@@ -285,6 +303,11 @@ impl Catalog {
     pub fn migrator(&self) -> ::switchyard::Migrator {
         ::switchyard::Migrator::new(&self.handle, MIGRATIONS_CATALOG)
     }
+    /// Compare each shard writer's tables with the declarations: every missing or
+    /// unexpected column, type, nullability, default, key, unique and index, per shard.
+    pub async fn verify(&self) -> ::switchyard::Result<::switchyard::DriftReport> {
+        ::switchyard::verify(&self.handle, TABLES_CATALOG).await
+    }
 }
 impl<A: ::switchyard::Access> Catalog<A> {
     fn from_handle(handle: ::switchyard::Handle) -> Self {
@@ -413,6 +436,11 @@ impl Main {
     pub fn migrator(&self) -> ::switchyard::Migrator {
         ::switchyard::Migrator::new(&self.handle, MIGRATIONS_MAIN)
     }
+    /// Compare each shard writer's tables with the declarations: every missing or
+    /// unexpected column, type, nullability, default, key, unique and index, per shard.
+    pub async fn verify(&self) -> ::switchyard::Result<::switchyard::DriftReport> {
+        ::switchyard::verify(&self.handle, TABLES_MAIN).await
+    }
 }
 impl<A: ::switchyard::Access> Main<A> {
     fn from_handle(handle: ::switchyard::Handle) -> Self {
@@ -489,6 +517,102 @@ impl<A: ::switchyard::Access> MainTransaction<A> {
 static MIGRATIONS_CATALOG: &[::switchyard::__private::MigrationSpec] = &[];
 ///The migrations of cluster `main`, in version order.
 static MIGRATIONS_MAIN: &[::switchyard::__private::MigrationSpec] = &[];
+///The tables the declarations give cluster `catalog`.
+static TABLES_CATALOG: &[::switchyard::__private::ExpectedTable] = &[
+    ::switchyard::__private::ExpectedTable {
+        name: "items",
+        columns: &[
+            ::switchyard::__private::ExpectedColumn {
+                name: "sku",
+                ty: ::switchyard::__private::FieldType::String,
+                nullable: false,
+                primary_key: true,
+                unique: false,
+                default: ::std::option::Option::None,
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "kind",
+                ty: ::switchyard::__private::FieldType::String,
+                nullable: false,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::Some("basic"),
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "price",
+                ty: ::switchyard::__private::FieldType::F64,
+                nullable: true,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::None,
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "added_at",
+                ty: ::switchyard::__private::FieldType::DateTime,
+                nullable: false,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::Some("now"),
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "owner_id",
+                ty: ::switchyard::__private::FieldType::I64,
+                nullable: true,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::None,
+            },
+        ],
+        indexes: &[
+            ::switchyard::__private::ExpectedIndex {
+                name: "items_kind_price_idx",
+                columns: &["kind", "price"],
+                unique: false,
+            },
+        ],
+    },
+];
+///The tables the declarations give cluster `main`.
+static TABLES_MAIN: &[::switchyard::__private::ExpectedTable] = &[
+    ::switchyard::__private::ExpectedTable {
+        name: "accounts",
+        columns: &[
+            ::switchyard::__private::ExpectedColumn {
+                name: "id",
+                ty: ::switchyard::__private::FieldType::I64,
+                nullable: false,
+                primary_key: true,
+                unique: false,
+                default: ::std::option::Option::None,
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "email",
+                ty: ::switchyard::__private::FieldType::String,
+                nullable: false,
+                primary_key: false,
+                unique: true,
+                default: ::std::option::Option::None,
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "nickname",
+                ty: ::switchyard::__private::FieldType::String,
+                nullable: true,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::None,
+            },
+            ::switchyard::__private::ExpectedColumn {
+                name: "active",
+                ty: ::switchyard::__private::FieldType::Bool,
+                nullable: false,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::Some("true"),
+            },
+        ],
+        indexes: &[],
+    },
+];
 /// Someone who can sign in.
 ///
 /// Table `accounts` in cluster [`Main`], reached with `accounts()` on its handles.
