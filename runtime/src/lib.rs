@@ -13,6 +13,7 @@
 //! let ada = db.primary().users().find_by_username("ada").await?;
 //! ```
 
+mod admin;
 mod backend;
 mod balance;
 pub mod classify;
@@ -43,6 +44,7 @@ mod value;
 mod verify;
 mod write;
 
+pub use admin::{AdminOutcome, WriterDatabase};
 pub use backend::Backend;
 pub use classify::{Classified, StatementKind, classify};
 pub use config::{Config, Fallback, Observer, Policy, PoolOptions, RoutingOptions};
