@@ -10,7 +10,7 @@ use switchyard::__private::{ExpectedColumn, ExpectedIndex, ExpectedTable, FieldT
 use switchyard_codegen::migrate::{SchemaState, Step as RenderedStep};
 use switchyard_codegen::migration_plan::render_all;
 use switchyard_codegen::model::{
-    Cluster, DefaultValue, Fallback, FieldType as Declared, Policy, Replica, Schema,
+    Cluster, Fallback, FieldType as Declared, Policy, Replica, Schema,
 };
 use switchyard_codegen::resolve::Migration;
 
@@ -170,7 +170,7 @@ pub fn expected_tables(schema: &Schema, cluster: &str) -> &'static [ExpectedTabl
                             nullable: c.nullable,
                             primary_key: c.primary_key,
                             unique: c.unique,
-                            default: c.default.as_ref().map(|d| leak_str(&default_text(d))),
+                            default: c.default.as_ref().map(|d| leak_str(&d.as_declared())),
                         })
                         .collect(),
                 ),
@@ -206,16 +206,5 @@ fn field_type(ty: Declared) -> FieldType {
         Declared::Time => FieldType::Time,
         Declared::DateTime => FieldType::DateTime,
         Declared::Json => FieldType::Json,
-    }
-}
-
-/// A default as declared, without TOML quoting (`0`, `1.5`, `true`, `basic`, `now`).
-fn default_text(value: &DefaultValue) -> String {
-    match value {
-        DefaultValue::Now => "now".to_owned(),
-        DefaultValue::Bool(b) => b.to_string(),
-        DefaultValue::Int(i) => i.to_string(),
-        DefaultValue::Float(x) => format!("{x:?}"),
-        DefaultValue::Str(s) => s.clone(),
     }
 }

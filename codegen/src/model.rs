@@ -329,6 +329,19 @@ pub enum DefaultValue {
     Str(String),
 }
 
+impl DefaultValue {
+    /// The value as declared, without TOML quoting (`0`, `1.5`, `true`, `basic`, `now`).
+    pub fn as_declared(&self) -> String {
+        match self {
+            DefaultValue::Now => "now".to_owned(),
+            DefaultValue::Bool(b) => b.to_string(),
+            DefaultValue::Int(i) => i.to_string(),
+            DefaultValue::Float(x) => format!("{x:?}"),
+            DefaultValue::Str(s) => s.clone(),
+        }
+    }
+}
+
 /// A secondary index over one or more fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Index {

@@ -22,7 +22,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
                 let column = &c.name;
                 let ty = format_ident!("{}", format!("{:?}", c.ty));
                 let (nullable, primary_key, unique) = (c.nullable, c.primary_key, c.unique);
-                let default = match c.default.as_ref().map(default_text) {
+                let default = match c.default.as_ref().map(DefaultValue::as_declared) {
                     Some(text) => quote!(::std::option::Option::Some(#text)),
                     None => quote!(::std::option::Option::None),
                 };
@@ -62,15 +62,4 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
         }
     });
     quote!(#(#statics)*)
-}
-
-/// A default as declared, without TOML quoting (`0`, `1.5`, `true`, `basic`, `now`).
-fn default_text(value: &DefaultValue) -> String {
-    match value {
-        DefaultValue::Now => "now".to_owned(),
-        DefaultValue::Bool(b) => b.to_string(),
-        DefaultValue::Int(i) => i.to_string(),
-        DefaultValue::Float(x) => format!("{x:?}"),
-        DefaultValue::Str(s) => s.clone(),
-    }
 }
