@@ -145,6 +145,7 @@ impl Engine {
             engine: self.clone(),
             cluster,
             shard: 0,
+            explicit_shard: false,
             routing: Routing::Writing,
             prevent_writes: false,
         }
@@ -380,6 +381,9 @@ pub struct Handle {
     engine: Engine,
     cluster: usize,
     shard: usize,
+    /// The shard was chosen with [`with_shard`](Self::with_shard); otherwise it is the default
+    /// shard, which a [`Shards`](crate::Shards) scope naming the cluster replaces.
+    explicit_shard: bool,
     routing: Routing,
     /// Refuse raw SQL that may write, whatever the routing (Rails' `prevent_writes`).
     prevent_writes: bool,
@@ -411,18 +415,55 @@ impl Handle {
         self.prevent_writes
     }
 
-    /// Shard name.
+    /// Shard name: the shard statements go to in the current [`Shards`](crate::Shards) scope
+    /// (the handle's own if a locked scope refuses it).
     pub fn shard_name(&self) -> &'static str {
-        self.shard_servers().writer.target.shard
+        let shard = self.scoped_shard().unwrap_or(self.shard);
+        self.name_of(shard)
     }
 
-    /// The same cluster and routing on another shard (by declaration index).
+    fn name_of(&self, shard: usize) -> &'static str {
+        self.cluster_servers().shards[shard].writer.target.shard
+    }
+
+    /// The same cluster and routing on another shard (by declaration index), chosen
+    /// explicitly: a [`Shards`](crate::Shards) scope does not move it.
     #[doc(hidden)]
     pub fn with_shard(&self, shard: usize) -> Handle {
         Handle {
             shard,
+            explicit_shard: true,
             ..self.clone()
         }
+    }
+
+    /// The shard this handle's statements go to in the current [`Shards`](crate::Shards)
+    /// scope, or [`Error::ShardLocked`].
+    fn scoped_shard(&self) -> Result<usize> {
+        crate::shard_scope::resolve(
+            self.cluster,
+            self.cluster_name(),
+            self.shard,
+            self.explicit_shard,
+            |shard| self.name_of(shard),
+        )
+    }
+
+    /// This handle on the shard the current [`Shards`](crate::Shards) scope gives it (marked
+    /// explicit), or [`Error::ShardLocked`] before any statement runs. Everything that runs
+    /// statements on a handle resolves it first.
+    pub(crate) fn resolve(&self) -> Result<Handle> {
+        let shard = self.scoped_shard()?;
+        Ok(Handle {
+            shard,
+            explicit_shard: true,
+            ..self.clone()
+        })
+    }
+
+    /// The cluster's position in the topology.
+    pub(crate) fn cluster_index(&self) -> usize {
+        self.cluster
     }
 
     /// The engine this handle belongs to.

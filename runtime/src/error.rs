@@ -151,6 +151,20 @@ pub enum Error {
         /// Why the statement counts as a write.
         reason: &'static str,
     },
+    /// A shard of a cluster was requested (an explicit `.shard(..)` handle, or a nested
+    /// [`Shards`](crate::Shards) scope) inside a scope locked to another shard of that cluster;
+    /// nothing ran.
+    #[error(
+        "shard `{requested}` of cluster `{cluster}` refused: the shard scope is locked to shard `{locked}`"
+    )]
+    ShardLocked {
+        /// Cluster name.
+        cluster: &'static str,
+        /// The shard the scope is locked to.
+        locked: &'static str,
+        /// The shard that was requested.
+        requested: &'static str,
+    },
     /// A relation was read from a loaded row without having been requested.
     #[error(
         "relation `{relation}` of {model} was not loaded: request it with `.include(...)` on \
@@ -199,6 +213,7 @@ impl Error {
             | Error::MissingRelated { .. }
             | Error::NoReplica { .. }
             | Error::WriteRefused { .. }
+            | Error::ShardLocked { .. }
             | Error::Migrations(_) => None,
             Error::Migration { target, .. }
             | Error::Connect { target, .. }

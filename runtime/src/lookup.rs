@@ -37,10 +37,16 @@ impl Ctx {
         Ctx::new(self.engine.clone(), Routing::Writing)
     }
 
-    /// One handle per shard of `cluster`, with this context's routing.
+    /// One handle per shard of `cluster`, with this context's routing; only the scope's shard
+    /// when a [`Shards`](crate::Shards) scope names the cluster.
     pub(crate) fn shards(&self, cluster: usize) -> impl Iterator<Item = Handle> + use<> {
         let handle = self.engine.handle(cluster).with_routing(self.routing);
-        (0..handle.shard_count()).map(move |shard| handle.with_shard(shard))
+        let shards = match crate::shard_scope::scoped(handle.cluster_index(), handle.cluster_name())
+        {
+            Some(shard) => shard..shard + 1,
+            None => 0..handle.shard_count(),
+        };
+        shards.map(move |shard| handle.with_shard(shard))
     }
 
     /// The declared name of `cluster`.

@@ -35,6 +35,8 @@ impl Transaction {
     /// A replica that cannot be reached is ejected and another one tried; once begun, the
     /// transaction stays on its server, and fails if that server fails.
     pub async fn begin(handle: &Handle) -> Result<Transaction> {
+        // The shard a `Shards` scope gives the handle, or its refusal before anything runs.
+        let handle = &handle.resolve()?;
         let mut tried = Vec::new();
         loop {
             // Automatic routing sends transactions to the writer: they may write.

@@ -208,12 +208,18 @@ pub async fn delete_where<M: Model>(mut conn: Conn<'_>, condition: Expr<M>) -> R
 /// Run DDL statements on the writer of every shard of `handle`'s cluster.
 #[doc(hidden)]
 pub async fn run_ddl(handle: &Handle, statements: &[crate::backend::Sql]) -> Result<()> {
-    for shard in 0..handle.shard_count() {
-        let mut conn = Conn::Handle(
+    // Every shard, explicitly: inside a locked `Shards` scope this is refused before any
+    // statement runs.
+    let shards = (0..handle.shard_count())
+        .map(|shard| {
             handle
                 .with_shard(shard)
-                .with_routing(crate::role::Routing::Writing),
-        );
+                .with_routing(crate::role::Routing::Writing)
+                .resolve()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for shard in shards {
+        let mut conn = Conn::Handle(shard);
         for statement in statements {
             let args = conn.args();
             conn.execute(statement.get(conn.backend()), args).await?;

@@ -239,6 +239,20 @@ async fn every_operation_of_every_handle_runs_in_tokio_spawn() {
     .await;
     found.expect("selector");
 
+    // Shard scopes, and spawning in one.
+    let d = db.clone();
+    let scope = switchyard::Shards::new().with(AnimalsShard::ShardOne);
+    spawned(scope.run(async move {
+        let d2 = d.clone();
+        switchyard::spawn_in_scope(async move { d2.animals().dogs().count().await })
+            .await
+            .expect("spawned in scope")?;
+        d.animals().dogs().count().await
+    }))
+    .await
+    .expect("shard scope")
+    .expect("count in scope");
+
     let d = db.clone();
     spawned(async move { d.drop_tables().await })
         .await

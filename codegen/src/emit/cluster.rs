@@ -290,7 +290,7 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
     }
 }
 
-fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStream {
+fn emit_cluster(schema: &Schema, cluster: &Cluster, index: usize) -> TokenStream {
     let ty = format_ident!("{}", ident::cluster_type(&cluster.name));
     let tx = format_ident!("{}", ident::transaction_type(&cluster.name));
     let models: Vec<_> = schema
@@ -376,6 +376,21 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
             "shard",
             default,
         );
+        let cluster_name = &cluster.name;
+        let shard_enum = quote! {
+            #shard_enum
+
+            impl ::switchyard::ShardName for #enum_ty {
+                const CLUSTER: usize = #index;
+                const CLUSTER_NAME: &'static str = #cluster_name;
+                fn shard_index(self) -> usize {
+                    self.index()
+                }
+                fn shard_name(self) -> &'static str {
+                    self.name()
+                }
+            }
+        };
         let method = quote! {
             /// The same handle (access and role) on another shard.
             pub fn shard(&self, shard: #enum_ty) -> Self {
@@ -419,7 +434,7 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, _index: usize) -> TokenStrea
     )];
     if cluster.sharded {
         facts.push(format!(
-            "Shards: {shard_list}; statements go to the default shard unless [`{ty}::shard`] picks another."
+            "Shards: {shard_list}; statements go to the default shard unless [`{ty}::shard`] picks another, or a [`switchyard::Shards`] scope names one."
         ));
     }
     let role_names = cluster.role_names();

@@ -230,6 +230,16 @@ impl CatalogShard {
         }
     }
 }
+impl ::switchyard::ShardName for CatalogShard {
+    const CLUSTER: usize = 0usize;
+    const CLUSTER_NAME: &'static str = "catalog";
+    fn shard_index(self) -> usize {
+        self.index()
+    }
+    fn shard_name(self) -> &'static str {
+        self.name()
+    }
+}
 /// The custom roles of cluster [`Catalog`], as declared: named replica sets, reached with [`Catalog::role`]. A role that is not declared is a compile error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CatalogRole {
@@ -255,7 +265,7 @@ impl CatalogRole {
 ///
 /// Handle on cluster `catalog`. Models: [`Item`].
 ///
-/// Shards: `east`, `west`; statements go to the default shard unless [`Catalog::shard`] picks another.
+/// Shards: `east`, `west`; statements go to the default shard unless [`Catalog::shard`] picks another, or a [`switchyard::Shards`] scope names one.
 ///
 /// Custom roles: `reporting`; [`Catalog::role`] reads from a role's replicas.
 ///
