@@ -38,6 +38,8 @@ mod relation;
 mod role;
 mod schema_epoch;
 mod selector;
+#[cfg(feature = "tower")]
+mod shard_layer;
 mod shard_scope;
 mod transaction;
 mod url;
@@ -67,6 +69,8 @@ pub use query::Query;
 pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use role::{Access, Read, Role, Routing, Write};
 pub use selector::{Consistency, LastWrite, Selector, WritePosition};
+#[cfg(feature = "tower")]
+pub use shard_layer::{ShardLayer, ShardResolver, ShardService};
 pub use shard_scope::{ShardName, Shards, spawn_in_scope};
 pub use transaction::Transaction;
 pub use url::redact as redact_url;
