@@ -453,12 +453,18 @@ impl Handle {
     /// explicit), or [`Error::ShardLocked`] before any statement runs. Everything that runs
     /// statements on a handle resolves it first.
     pub(crate) fn resolve(&self) -> Result<Handle> {
+        Ok(self.moved()?.unwrap_or_else(|| self.clone()))
+    }
+
+    /// Like [`resolve`](Self::resolve), but `None` when the scope leaves the handle where it
+    /// is (the common case, on every statement: no clone).
+    pub(crate) fn moved(&self) -> Result<Option<Handle>> {
         let shard = self.scoped_shard()?;
-        Ok(Handle {
+        Ok((shard != self.shard).then(|| Handle {
             shard,
             explicit_shard: true,
             ..self.clone()
-        })
+        }))
     }
 
     /// The cluster's position in the topology.

@@ -138,33 +138,37 @@ impl Conn<'_> {
     ) -> Result<(Fetched, Arc<Server>)> {
         let mut tried = Vec::new();
         let mut args = args;
-        // The shard a `Shards` scope gives the handle, or its refusal before anything runs.
-        let handle = match self {
-            Conn::Handle(h) => Some(h.resolve()?),
+        // The shard a `Shards` scope moves the handle to (`None`: where it is), or its refusal
+        // before anything runs.
+        let moved = match self {
+            Conn::Handle(h) => h.moved()?,
             Conn::Tx(_) => None,
         };
         loop {
-            let server = match (&handle, &*self) {
-                (Some(h), _) | (None, Conn::Handle(h)) => {
+            let server = match self {
+                Conn::Handle(h) => {
+                    let h = moved.as_ref().unwrap_or(h);
                     h.route(sql.as_str(), false, &mut tried).await?
                 }
-                (None, Conn::Tx(tx)) => tx.server.clone(),
+                Conn::Tx(tx) => tx.server.clone(),
             };
             if let Some(e) = args.error.take() {
                 return Err(Error::query(&server.target, sqlx::Error::Encode(e)));
             }
             // A read on a replica may be retried elsewhere, so it keeps a copy of its values.
-            let retry = match &handle {
-                Some(h) if h.is_replica(&server) => Some(args.clone_buf()),
+            let retry = match self {
+                Conn::Handle(h) if moved.as_ref().unwrap_or(h).is_replica(&server) => {
+                    Some(args.clone_buf())
+                }
                 _ => None,
             };
             let (result, server) = self.run_on(server, sql, args.buf, &want).await;
             match result {
                 Ok(fetched) => return Ok((fetched, server)),
                 Err(e) => {
-                    if let (Some(h), Some(buf)) = (&handle, retry)
+                    if let (Conn::Handle(h), Some(buf)) = (&*self, retry)
                         && is_connection_error(&e)
-                        && h.eject(&server)
+                        && moved.as_ref().unwrap_or(h).eject(&server)
                     {
                         args = Args { buf, error: None };
                         tried.push(server);
