@@ -186,6 +186,27 @@ pub trait FromRow: Sized {
     fn from_row(row: &Row) -> Result<Self, sqlx::Error>;
 }
 
+/// A struct decoded from a row by position: its fields are the row's columns, in order.
+/// For the runtime's own catalog queries (the generated code writes its `FromRow` impls).
+macro_rules! row_struct {
+    ($(#[$meta:meta])* struct $name:ident { $($(#[$field_meta:meta])* $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        struct $name {
+            $($(#[$field_meta])* $field: $ty),*
+        }
+
+        impl $crate::value::FromRow for $name {
+            fn from_row(row: &$crate::value::Row) -> ::std::result::Result<Self, sqlx::Error> {
+                let mut column = 0..;
+                ::std::result::Result::Ok($name {
+                    $($field: row.get(column.next().unwrap_or_default())?),*
+                })
+            }
+        }
+    };
+}
+pub(crate) use row_struct;
+
 // MySQL: sqlx sends `DateTime<Utc>` as TIMESTAMP, whose range is 1970–2038; a DATETIME(6)
 // column holds 1000–9999, so send and read the naive UTC value instead.
 type Utc = chrono::DateTime<chrono::Utc>;

@@ -3,7 +3,8 @@
 use super::{Catalog, FoundColumn};
 use crate::error::Result;
 use crate::exec::Conn;
-use crate::value::{FromRow, Row};
+use crate::lookup::Single;
+use crate::value::row_struct;
 
 const TABLES: &str = "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = ? ORDER BY TABLE_NAME";
@@ -27,74 +28,38 @@ const CHECKS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR
 /// The primary key's index, always so named.
 const PRIMARY: &str = "PRIMARY";
 
-struct TableRow(String);
-
-impl FromRow for TableRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        row.get(0).map(TableRow)
+row_struct! {
+    struct ColumnRow {
+        table: String,
+        name: String,
+        ty: String,
+        nullable: String,
+        default: Option<String>,
+        extra: Option<String>,
+        collation: Option<String>,
     }
 }
 
-struct ColumnRow {
-    table: String,
-    name: String,
-    ty: String,
-    nullable: String,
-    default: Option<String>,
-    extra: Option<String>,
-    collation: Option<String>,
-}
-
-impl FromRow for ColumnRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        Ok(ColumnRow {
-            table: row.get(0)?,
-            name: row.get(1)?,
-            ty: row.get(2)?,
-            nullable: row.get(3)?,
-            default: row.get(4)?,
-            extra: row.get(5)?,
-            collation: row.get(6)?,
-        })
+row_struct! {
+    struct IndexRow {
+        table: String,
+        index: String,
+        non_unique: i64,
+        column: Option<String>,
     }
 }
 
-struct IndexRow {
-    table: String,
-    index: String,
-    non_unique: i64,
-    column: Option<String>,
-}
-
-impl FromRow for IndexRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        Ok(IndexRow {
-            table: row.get(0)?,
-            index: row.get(1)?,
-            non_unique: row.get(2)?,
-            column: row.get(3)?,
-        })
-    }
-}
-
-struct CheckRow {
-    table: String,
-    clause: String,
-}
-
-impl FromRow for CheckRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        Ok(CheckRow {
-            table: row.get(0)?,
-            clause: row.get(1)?,
-        })
+row_struct! {
+    struct CheckRow {
+        table: String,
+        clause: String,
     }
 }
 
 pub(super) async fn read(conn: &mut Conn<'_>) -> Result<Catalog> {
     let mut args = conn.args();
     args.add("BASE TABLE");
-    let tables: Vec<TableRow> = conn.fetch_all(TABLES, args).await?;
+    let tables: Vec<Single<String>> = conn.fetch_all(TABLES, args).await?;
     let columns: Vec<ColumnRow> = conn.fetch_all(COLUMNS, conn.args()).await?;
     let indexes: Vec<IndexRow> = conn.fetch_all(INDEXES, conn.args()).await?;
     let checks: Vec<CheckRow> = if columns
@@ -107,7 +72,7 @@ pub(super) async fn read(conn: &mut Conn<'_>) -> Result<Catalog> {
     };
 
     let mut catalog = Catalog::default();
-    for TableRow(name) in tables {
+    for Single(name) in tables {
         catalog.table(name);
     }
     for row in columns {

@@ -4,7 +4,8 @@
 use super::{Catalog, FoundColumn};
 use crate::error::Result;
 use crate::exec::Conn;
-use crate::value::{FromRow, Row};
+use crate::lookup::Single;
+use crate::value::row_struct;
 
 /// Ordinary and partitioned tables.
 const TABLES: &str = "SELECT c.relname::text FROM pg_catalog.pg_class AS c \
@@ -38,55 +39,25 @@ const INDEXES: &str = "SELECT t.relname::text, i.relname::text, x.indisunique, x
      WHERE n.nspname = current_schema() \
      ORDER BY t.relname, i.relname";
 
-struct TableRow(String);
-
-impl FromRow for TableRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        row.get(0).map(TableRow)
+row_struct! {
+    struct ColumnRow {
+        table: String,
+        name: String,
+        ty: String,
+        not_null: bool,
+        default: Option<String>,
+        identity: Option<String>,
+        collation: Option<String>,
     }
 }
 
-struct ColumnRow {
-    table: String,
-    name: String,
-    ty: String,
-    not_null: bool,
-    default: Option<String>,
-    identity: Option<String>,
-    collation: Option<String>,
-}
-
-impl FromRow for ColumnRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        Ok(ColumnRow {
-            table: row.get(0)?,
-            name: row.get(1)?,
-            ty: row.get(2)?,
-            not_null: row.get(3)?,
-            default: row.get(4)?,
-            identity: row.get(5)?,
-            collation: row.get(6)?,
-        })
-    }
-}
-
-struct IndexRow {
-    table: String,
-    index: String,
-    unique: bool,
-    primary: bool,
-    columns: Option<String>,
-}
-
-impl FromRow for IndexRow {
-    fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
-        Ok(IndexRow {
-            table: row.get(0)?,
-            index: row.get(1)?,
-            unique: row.get(2)?,
-            primary: row.get(3)?,
-            columns: row.get(4)?,
-        })
+row_struct! {
+    struct IndexRow {
+        table: String,
+        index: String,
+        unique: bool,
+        primary: bool,
+        columns: Option<String>,
     }
 }
 
@@ -98,12 +69,12 @@ fn kinds(conn: &Conn<'_>) -> crate::value::Args {
 }
 
 pub(super) async fn read(conn: &mut Conn<'_>) -> Result<Catalog> {
-    let tables: Vec<TableRow> = conn.fetch_all(TABLES, kinds(conn)).await?;
+    let tables: Vec<Single<String>> = conn.fetch_all(TABLES, kinds(conn)).await?;
     let columns: Vec<ColumnRow> = conn.fetch_all(COLUMNS, kinds(conn)).await?;
     let indexes: Vec<IndexRow> = conn.fetch_all(INDEXES, conn.args()).await?;
 
     let mut catalog = Catalog::default();
-    for TableRow(name) in tables {
+    for Single(name) in tables {
         catalog.table(name);
     }
     for row in columns {
