@@ -1,10 +1,10 @@
 //! The project a command works on: the declarations directory, read and checked by the
 //! codegen's front end (`switchyard_codegen::load`), each cluster's migrations and their
-//! distance to the declarations (`migration_plan::plan`), and which clusters a command selects.
+//! distance to the declarations (`switchyard_codegen::load_with_plan`), and which clusters a command selects.
 
 use std::path::{Path, PathBuf};
 
-use switchyard_codegen::migration_plan::{ClusterMigrations, plan};
+use switchyard_codegen::migration_plan::ClusterMigrations;
 use switchyard_codegen::model::{Cluster, Schema};
 
 use crate::output::{self, Failure};
@@ -43,13 +43,12 @@ impl Project {
         let cwd = std::env::current_dir()
             .map_err(|e| Failure::failed(format!("cannot read the current directory: {e}")))?;
         let schema_dir = cwd.join(schema_dir);
-        let schema = switchyard_codegen::load(&schema_dir).map_err(|e| {
+        let (schema, plans) = switchyard_codegen::load_with_plan(&schema_dir).map_err(|e| {
             Failure::failed(format!(
                 "cannot load the declarations in {}:\n{e}",
                 output::path(&schema_dir)
             ))
         })?;
-        let plans = plan(&schema_dir, &schema).map_err(|e| Failure::failed(e.to_string()))?;
         let base_dir = match sqlite_dir {
             Some(dir) => cwd.join(dir),
             None => schema_dir.parent().unwrap_or(&cwd).to_path_buf(),

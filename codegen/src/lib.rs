@@ -33,15 +33,26 @@ use std::path::Path;
 
 /// Read and validate every declaration file under `dir`, and each cluster's migrations.
 pub fn load(dir: &Path) -> Result<model::Schema, Error> {
+    load_with_plan(dir).map(|(schema, _)| schema)
+}
+
+/// [`load`], and each cluster's migration plan (its files, the state they build and the diff
+/// to the declarations), every file read once: for tools that write or check migrations.
+pub fn load_with_plan(
+    dir: &Path,
+) -> Result<(model::Schema, Vec<migration_plan::ClusterMigrations>), Error> {
     let files = parse::read_dir(dir)?;
     let mut schema = resolve::resolve_files(&files)?;
-    for plan in migration_plan::plan(dir, &schema)? {
+    let plans = migration_plan::plan(dir, &schema)?;
+    for plan in &plans {
         schema
             .files
             .extend(plan.migrations.iter().map(|m| m.path.clone()));
-        schema.migrations.insert(plan.cluster, plan.migrations);
+        schema
+            .migrations
+            .insert(plan.cluster.clone(), plan.migrations.clone());
     }
-    Ok(schema)
+    Ok((schema, plans))
 }
 
 /// The whole front end on in-memory files: parse, resolve and emit, writing nothing. For
