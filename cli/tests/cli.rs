@@ -39,6 +39,7 @@ email = "string"
 [model.Animal]
 cluster = "zoo"
 table = "animals"
+unique_across_shards = true
 [model.Animal.fields]
 id = { type = "i64", primary_key = true }
 species = "string"
@@ -65,6 +66,7 @@ fields = ["name"]
 [model.Animal]
 cluster = "zoo"
 table = "animals"
+unique_across_shards = true
 [model.Animal.fields]
 id = { type = "i64", primary_key = true }
 species = "string"

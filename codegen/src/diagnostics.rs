@@ -377,6 +377,18 @@ impl<'f> Report<'f> {
         self.error(loc, format!("{message}; first declared at {first}"));
     }
 
+    /// [`Report::duplicate`], with a hint for when "remove one" is not the whole story.
+    pub fn duplicate_with_hint(
+        &mut self,
+        loc: &Loc,
+        message: impl fmt::Display,
+        first: &Loc,
+        hint: impl Into<String>,
+    ) {
+        let first = self.position(first);
+        self.error_with_hint(loc, format!("{message}; first declared at {first}"), hint);
+    }
+
     /// `path:line:column` of `loc`.
     pub fn position(&self, loc: &Loc) -> String {
         self.at(loc, "").position()

@@ -36,6 +36,9 @@ pub struct Cluster {
     /// In declaration order; the first is the default shard. A cluster that is not sharded has
     /// exactly one shard, named `default`.
     pub shards: Vec<Shard>,
+    /// How rows of models with a `shard_key` are placed on the shards (`shard_by`); `None`
+    /// when not declared (only sharded clusters may declare it).
+    pub shard_by: Option<ShardBy>,
     /// Pool options from the declarations (unset options use the runtime's defaults).
     pub pool: PoolOptions,
     /// Load balancing, fallback and health options (unset options use the runtime's defaults).
@@ -71,6 +74,52 @@ pub struct Shard {
     /// Custom roles: named replica sets. Every shard of a cluster has the same roles, in the
     /// order the first shard declares them.
     pub roles: Vec<RoleSet>,
+    /// `range = [start, end]`: the shard holds keys `start <= key < end` (`shard_by = "range"`
+    /// only; then every shard has one, and no two overlap).
+    pub range: Option<(i64, i64)>,
+    /// `keys = [...]`: the shard holds exactly these keys (`shard_by = "list"` only; then every
+    /// shard has at least one, all of one kind, none on two shards).
+    pub keys: Vec<ListKey>,
+}
+
+/// How a cluster places rows on its shards by their shard key (`shard_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ShardBy {
+    /// `hash`: a stable 64-bit hash of the key, mapped to shards by jump consistent hashing.
+    /// Keys: integers, strings, uuids.
+    Hash,
+    /// `range`: each shard holds a half-open range of integer keys.
+    Range,
+    /// `list`: each shard holds a list of keys (integers or strings).
+    List,
+}
+
+impl ShardBy {
+    /// Every strategy, with the name a declaration uses for it.
+    pub const ALL: [(&'static str, ShardBy); 3] = [
+        ("hash", ShardBy::Hash),
+        ("range", ShardBy::Range),
+        ("list", ShardBy::List),
+    ];
+
+    /// Whether a shard key of this type can be placed by this strategy. For `list`, the
+    /// key's kind must also match the listed keys' (see [`ListKey`]).
+    pub fn accepts(self, ty: FieldType) -> bool {
+        match self {
+            ShardBy::Hash => ty.is_integer() || matches!(ty, FieldType::String | FieldType::Uuid),
+            ShardBy::Range => ty.is_integer(),
+            ShardBy::List => ty.is_integer() || ty == FieldType::String,
+        }
+    }
+}
+
+/// One key of a shard's `keys` list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ListKey {
+    /// An integer key (for integer shard keys).
+    Int(i64),
+    /// A string key (for string shard keys).
+    Str(String),
 }
 
 /// A read replica: its URL template and load-balancing weight.
@@ -194,12 +243,26 @@ pub struct Model {
     pub indexes: Vec<Index>,
     /// Relations to other models (possibly in other clusters), in declaration order.
     pub relations: Vec<Relation>,
+    /// The field whose value places a row on a shard of its cluster (`shard_key`); `None`:
+    /// rows go where the handle points (the default shard, a scope's or an explicit shard).
+    /// Validated: the cluster declares `shard_by`, the field exists, is not nullable, is not
+    /// an auto-increment key, and its type fits the strategy.
+    pub shard_key: Option<String>,
+    /// `unique_across_shards = true`: the app guarantees primary keys never repeat across the
+    /// cluster's shards, for a key switchyard cannot prove unique (an integer or string key that
+    /// is not the shard key, in a sharded cluster).
+    pub unique_across_shards: bool,
 }
 
 impl Model {
     /// The primary key field.
     pub fn key(&self) -> &Field {
         &self.fields[self.primary_key]
+    }
+
+    /// The shard key field, for a model that declares one.
+    pub fn shard_key_field(&self) -> Option<&Field> {
+        self.shard_key.as_deref().and_then(|name| self.field(name))
     }
 
     /// The field with this name. Only for names `resolve` has checked.

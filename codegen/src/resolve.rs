@@ -11,6 +11,7 @@ mod field;
 mod migration;
 mod model;
 mod names;
+mod placement;
 mod relation;
 pub(crate) mod url;
 

@@ -3,8 +3,8 @@
 
 use switchyard_codegen::diagnostics::{Diagnostic, Diagnostics};
 use switchyard_codegen::model::{
-    DefaultValue, Fallback, FieldType, Hop, OrderKey, Policy, Relation, RelationKind, Replica,
-    RoleSet, Routing, Schema,
+    DefaultValue, Fallback, FieldType, Hop, ListKey, OrderKey, Policy, Relation, RelationKind,
+    Replica, RoleSet, Routing, Schema, ShardBy,
 };
 use switchyard_codegen::parse::{SourceFile, read_dir};
 use switchyard_codegen::resolve::resolve_files;
@@ -441,7 +441,7 @@ fn unknown_key_cluster() {
     )]);
     let hint = Some(
         "expected one of: default, doc, writer, replicas, roles, policy, fallback, \
-         max_replica_lag_ms, health, pool, shard, migrations, database_tasks",
+         max_replica_lag_ms, health, pool, shard, shard_by, migrations, database_tasks",
     );
     assert_at(
         &d,
@@ -1454,6 +1454,7 @@ author = { belongs_to = "User" }
 
 [model.Dog]
 cluster = "animals"
+unique_across_shards = true
 [model.Dog.fields]
 id = { type = "i64", primary_key = true }
 owner_id = "i64"
@@ -1467,6 +1468,7 @@ owner_posts = { has_many = "Post", through = "owner", source = "posts" }
 
 [model.Human]
 cluster = "animals"
+unique_across_shards = true
 [model.Human.fields]
 id = { type = "i64", primary_key = true }
 dog_id = "i64"
@@ -1475,12 +1477,14 @@ treats = { has_many = "Treat" }
 
 [model.Treat]
 cluster = "animals"
+unique_across_shards = true
 [model.Treat.fields]
 id = { type = "i64", primary_key = true }
 human_id = "i64"
 
 [model.Home]
 cluster = "animals"
+unique_across_shards = true
 [model.Home.fields]
 id = { type = "i64", primary_key = true }
 dog_id = "i64"
@@ -1489,6 +1493,7 @@ yards = { has_one = "Yard" }
 
 [model.Yard]
 cluster = "animals"
+unique_across_shards = true
 [model.Yard.fields]
 id = { type = "string", primary_key = true }
 home_id = "i64"
@@ -3050,4 +3055,721 @@ fn migration_keys() {
         d.message, "`database_tasks` must be a boolean (true or false), not a string",
         "{d}"
     );
+}
+
+// Sharding: `shard_by`, each shard's `range` or `keys`, a model's `shard_key`, and keys that
+// may repeat across shards.
+
+/// The single problem of one cluster file.
+fn db_problem(text: &str) -> Diagnostic {
+    problem(&[("schema/db.toml", text)])
+}
+
+/// Clusters for shard key checks: `primary` (the default, not sharded), `animals` (by hash),
+/// `plain` (sharded, no `shard_by`), `regions` (by a list of strings), `numbers` (by a list of
+/// integers) and `ranked` (by range).
+const SHARDED: (&str, &str) = (
+    "schema/db.toml",
+    "[cluster.primary]\ndefault = true\nwriter = \"w\"\n\
+     [cluster.animals]\nshard_by = \"hash\"\n[cluster.animals.shard.one]\nwriter = \"w1\"\n\
+     [cluster.animals.shard.two]\nwriter = \"w2\"\n\
+     [cluster.plain]\n[cluster.plain.shard.one]\nwriter = \"w\"\n\
+     [cluster.regions]\nshard_by = \"list\"\n[cluster.regions.shard.eu]\nwriter = \"w\"\n\
+     keys = [\"eu\", \"uk\"]\n[cluster.regions.shard.us]\nwriter = \"w\"\nkeys = [\"us\"]\n\
+     [cluster.numbers]\nshard_by = \"list\"\n[cluster.numbers.shard.low]\nwriter = \"w\"\n\
+     keys = [1, 2]\n\
+     [cluster.ranked]\nshard_by = \"range\"\n[cluster.ranked.shard.low]\nwriter = \"w\"\n\
+     range = [0, 1000]\n",
+);
+
+/// Model `Dog` in `cluster`, with `keys` (model keys, one per line, from line 3) and `fields`
+/// (from the line after `[model.Dog.fields]`).
+fn dog(cluster: &str, keys: &str, fields: &str) -> String {
+    format!("[model.Dog]\ncluster = \"{cluster}\"\n{keys}[model.Dog.fields]\n{fields}")
+}
+
+/// The problems of `SHARDED` with model `Dog`.
+fn dog_problems(cluster: &str, keys: &str, fields: &str) -> Vec<Diagnostic> {
+    problems(&[SHARDED, ("schema/m.toml", &dog(cluster, keys, fields))])
+}
+
+/// The single problem of `SHARDED` with model `Dog`.
+#[track_caller]
+fn dog_problem(cluster: &str, keys: &str, fields: &str) -> Diagnostic {
+    let mut all = dog_problems(cluster, keys, fields);
+    assert_eq!(all.len(), 1, "expected one problem, got:\n{all:#?}");
+    all.remove(0)
+}
+
+/// `SHARDED` with model `Dog`, which must resolve.
+fn dog_schema(cluster: &str, keys: &str, fields: &str) -> Schema {
+    resolve(&[SHARDED, ("schema/m.toml", &dog(cluster, keys, fields))])
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const UUID_ID: &str = "id = { type = \"uuid\", primary_key = true }\n";
+
+#[test]
+fn shard_by_unknown() {
+    // Nothing follows from a strategy that is not known: not the shard's `range`, not the
+    // model's `shard_key`.
+    let text = "[cluster.a]\nshard_by = \"hsh\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+                range = [0, 10]\n";
+    let model =
+        format!("[model.Dog]\nshard_key = \"n\"\n[model.Dog.fields]\n{UUID_ID}n = \"i64\"\n");
+    let d = problem(&[("schema/db.toml", text), ("schema/m.toml", &model)]);
+    let hint = Some("did you mean \"hash\"? expected one of: hash, range, list");
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        12,
+        "unknown shard_by \"hsh\"",
+        hint,
+    );
+
+    let d =
+        db_problem("[cluster.a]\nshard_by = \"modulo\"\n[cluster.a.shard.one]\nwriter = \"w\"\n");
+    let hint = Some("expected one of: hash, range, list");
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        12,
+        "unknown shard_by \"modulo\"",
+        hint,
+    );
+
+    let text = "[cluster.a]\nshard_by = 1\n[cluster.a.shard.one]\nwriter = \"w\"\nkeys = [1]\n";
+    let d = db_problem(text);
+    let message = "`shard_by` must be a string, not an integer";
+    assert_at(&d, "schema/db.toml", 2, 12, message, None);
+}
+
+#[test]
+fn shard_by_on_a_cluster_without_shards() {
+    // The model's shard key is not reported too: the cluster's problem is the cause.
+    let text = "[cluster.a]\nwriter = \"w\"\nshard_by = \"hash\"\n";
+    let model =
+        format!("[model.Dog]\nshard_key = \"n\"\n[model.Dog.fields]\n{UUID_ID}n = \"i64\"\n");
+    let d = problem(&[("schema/db.toml", text), ("schema/m.toml", &model)]);
+    let hint = Some(
+        "`shard_by` chooses among a cluster's shards: declare them as `[cluster.a.shard.NAME]` \
+         tables with a `writer` each (instead of the top-level `writer`), or remove `shard_by`",
+    );
+    let message = "`shard_by` on cluster \"a\", which has no shards";
+    assert_at(&d, "schema/db.toml", 3, 12, message, hint);
+
+    // In a shard: it is the whole cluster's.
+    let d = db_problem(
+        "[cluster.a]\nshard_by = \"hash\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+         shard_by = \"hash\"\n",
+    );
+    let message = "`shard_by` applies to a whole cluster, not to shard \"one\" of cluster \"a\"";
+    let hint = Some("declare it once, in the `[cluster.a]` table");
+    assert_at(&d, "schema/db.toml", 5, 1, message, hint);
+}
+
+#[test]
+fn misspelt_sharding_keys_are_unknown_keys() {
+    // A misspelt `shard_by`: the shard's `range` is not reported for want of one.
+    let d = db_problem(
+        "[cluster.a]\nshard_bi = \"hash\"\n[cluster.a.shard.one]\nwriter = \"w\"\nrange = [0, 1]\n",
+    );
+    let message = "unknown key \"shard_bi\" in cluster \"a\"";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        2,
+        1,
+        message,
+        Some("did you mean \"shard_by\"?"),
+    );
+
+    let d = db_problem("[cluster.a.shard.one]\nwriter = \"w\"\nkey = [\"eu\"]\n");
+    let message = "unknown key \"key\" in shard \"one\" of cluster \"a\"";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        1,
+        message,
+        Some("did you mean \"keys\"?"),
+    );
+
+    let d = db_problem("[cluster.a.shard.one]\nwriter = \"w\"\nrnage = [0, 1]\n");
+    let message = "unknown key \"rnage\" in shard \"one\" of cluster \"a\"";
+    assert_at(
+        &d,
+        "schema/db.toml",
+        3,
+        1,
+        message,
+        Some("did you mean \"range\"?"),
+    );
+
+    let text = format!(
+        "[model.User]\nshard_kye = \"id\"\nunique_accross_shards = true\n[model.User.fields]\n{ID}"
+    );
+    let all = problems(&[PRIMARY, ("schema/m.toml", &text)]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let message = "unknown key \"shard_kye\" in model \"User\"";
+    assert_at(
+        &all[0],
+        "schema/m.toml",
+        2,
+        1,
+        message,
+        Some("did you mean \"shard_key\"?"),
+    );
+    let message = "unknown key \"unique_accross_shards\" in model \"User\"";
+    let hint = Some("did you mean \"unique_across_shards\"?");
+    assert_at(&all[1], "schema/m.toml", 3, 1, message, hint);
+}
+
+#[test]
+fn range_without_shard_by_range() {
+    let d = db_problem("[cluster.a.shard.one]\nwriter = \"w\"\nrange = [0, 10]\n");
+    let message = "`range` of shard \"one\" is only for a cluster with `shard_by = \"range\"`, and \
+                   cluster \"a\" has no `shard_by`";
+    let hint = Some("set `shard_by = \"range\"` in `[cluster.a]`, or remove `range`");
+    assert_at(&d, "schema/db.toml", 3, 9, message, hint);
+
+    let d = db_problem(
+        "[cluster.a]\nshard_by = \"hash\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+         range = [0, 10]\n",
+    );
+    let message = "`range` of shard \"one\" is only for a cluster with `shard_by = \"range\"`, and \
+                   cluster \"a\" has `shard_by = \"hash\"`";
+    assert_at(&d, "schema/db.toml", 5, 9, message, hint);
+}
+
+#[test]
+fn malformed_ranges() {
+    let ranged = |range: &str| {
+        format!(
+            "[cluster.a]\nshard_by = \"range\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+             range = {range}\n"
+        )
+    };
+    // A malformed range is not also missing.
+    let hint = Some(
+        "the shard holds the keys from `start` (included) to `end` (excluded), e.g. \
+         `range = [0, 1000]`",
+    );
+    let d = db_problem(&ranged("[1]"));
+    let message = "`range` must have exactly two elements, `[start, end]`, not 1";
+    assert_at(&d, "schema/db.toml", 5, 9, message, hint);
+    let d = db_problem(&ranged("[0, 10, 20]"));
+    let message = "`range` must have exactly two elements, `[start, end]`, not 3";
+    assert_at(&d, "schema/db.toml", 5, 9, message, hint);
+
+    let hint = Some(
+        "a shard holds the keys from `start` (included) to `end` (excluded), so `start` must be \
+         less than `end`",
+    );
+    let d = db_problem(&ranged("[5, 2]"));
+    let message = "range [5, 2] of shard \"one\" of cluster \"a\" is empty";
+    assert_at(&d, "schema/db.toml", 5, 9, message, hint);
+    let d = db_problem(&ranged("[5, 5]"));
+    let message = "range [5, 5] of shard \"one\" of cluster \"a\" is empty";
+    assert_at(&d, "schema/db.toml", 5, 9, message, hint);
+
+    let all = problems(&[("schema/db.toml", &ranged("[\"0\", \"10\"]"))]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let message = "each element of `range` must be an integer, not a string";
+    let hint = Some("write the value without quotes");
+    assert_at(&all[0], "schema/db.toml", 5, 10, message, hint);
+    assert_at(&all[1], "schema/db.toml", 5, 15, message, hint);
+
+    let d = db_problem(&ranged("\"0..10\""));
+    let message = "`range` must be an array of two integers, `[start, end]`, not a string";
+    assert_at(&d, "schema/db.toml", 5, 9, message, None);
+}
+
+#[test]
+fn missing_range() {
+    let d = db_problem(
+        "[cluster.a]\nshard_by = \"range\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+         range = [0, 100]\n[cluster.a.shard.two]\nwriter = \"w\"\n",
+    );
+    let message = "shard \"two\" of cluster \"a\" has no `range`";
+    let hint = Some(
+        "with `shard_by = \"range\"`, every shard declares the keys it holds, e.g. \
+         `range = [0, 1000]` for the keys from 0 to 999",
+    );
+    assert_at(&d, "schema/db.toml", 6, 18, message, hint);
+}
+
+#[test]
+fn overlapping_ranges() {
+    // Adjacent ranges (`one`, `two`) and a gap (`two`, `three`) are fine. Each overlap is
+    // reported at the shard declared later, whichever starts first.
+    let text = "[cluster.a]\nshard_by = \"range\"\n\
+                [cluster.a.shard.one]\nwriter = \"w\"\nrange = [0, 100]\n\
+                [cluster.a.shard.two]\nwriter = \"w\"\nrange = [100, 200]\n\
+                [cluster.a.shard.three]\nwriter = \"w\"\nrange = [300, 400]\n\
+                [cluster.a.shard.four]\nwriter = \"w\"\nrange = [350, 360]\n\
+                [cluster.a.shard.five]\nwriter = \"w\"\nrange = [-10, 10]\n";
+    let all = problems(&[("schema/db.toml", text)]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let hint = Some(
+        "a key belongs to one shard; ranges are half-open (`[0, 100]` holds 0 to 99), so \
+         `[0, 100]` and `[100, 200]` do not overlap",
+    );
+    let message = "range [350, 360] of shard \"four\" overlaps range [300, 400] of shard \"three\" \
+                   of cluster \"a\"";
+    assert_at(&all[0], "schema/db.toml", 14, 9, message, hint);
+    let message = "range [-10, 10] of shard \"five\" overlaps range [0, 100] of shard \"one\" of \
+                   cluster \"a\"";
+    assert_at(&all[1], "schema/db.toml", 17, 9, message, hint);
+}
+
+#[test]
+fn keys_without_shard_by_list() {
+    let d = db_problem(
+        "[cluster.a]\nshard_by = \"range\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+         range = [0, 10]\nkeys = [1]\n",
+    );
+    let message = "`keys` of shard \"one\" is only for a cluster with `shard_by = \"list\"`, and \
+                   cluster \"a\" has `shard_by = \"range\"`";
+    let hint = Some("set `shard_by = \"list\"` in `[cluster.a]`, or remove `keys`");
+    assert_at(&d, "schema/db.toml", 6, 8, message, hint);
+
+    let d = db_problem("[cluster.a.shard.one]\nwriter = \"w\"\nkeys = [\"eu\"]\n");
+    let message = "`keys` of shard \"one\" is only for a cluster with `shard_by = \"list\"`, and \
+                   cluster \"a\" has no `shard_by`";
+    assert_at(&d, "schema/db.toml", 3, 8, message, hint);
+}
+
+#[test]
+fn missing_or_malformed_keys() {
+    let text = "[cluster.a]\nshard_by = \"list\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+                keys = []\n[cluster.a.shard.two]\nwriter = \"w\"\n";
+    let all = problems(&[("schema/db.toml", text)]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let message = "`keys` of shard \"one\" of cluster \"a\" is empty";
+    let hint = Some("list the keys the shard holds, e.g. `keys = [\"eu\", \"uk\"]`");
+    assert_at(&all[0], "schema/db.toml", 5, 8, message, hint);
+    let message = "shard \"two\" of cluster \"a\" has no `keys`";
+    let hint = Some(
+        "with `shard_by = \"list\"`, every shard lists the keys it holds, e.g. \
+         `keys = [\"eu\", \"uk\"]`",
+    );
+    assert_at(&all[1], "schema/db.toml", 6, 18, message, hint);
+
+    // Malformed keys are not also missing.
+    let listed = |keys: &str| {
+        format!(
+            "[cluster.a]\nshard_by = \"list\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+             keys = {keys}\n"
+        )
+    };
+    let d = db_problem(&listed("\"eu\""));
+    let message = "`keys` must be an array of strings or integers, not a string";
+    assert_at(&d, "schema/db.toml", 5, 8, message, None);
+    let d = db_problem(&listed("[\"eu\", 1.5]"));
+    let message = "each element of `keys` must be a string or an integer, not a float";
+    assert_at(&d, "schema/db.toml", 5, 15, message, None);
+}
+
+#[test]
+fn mixed_key_kinds() {
+    // Reported once per shard, at its first key of the other kind.
+    let d = db_problem(
+        "[cluster.a]\nshard_by = \"list\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+         keys = [\"eu\", \"uk\"]\n[cluster.a.shard.two]\nwriter = \"w\"\nkeys = [\"fr\", 3, 4]\n",
+    );
+    let message = "key 3 of shard \"two\" is an integer, but the first key of cluster \"a\", \
+                   \"eu\" of shard \"one\", is a string";
+    let hint = Some(
+        "the keys of a cluster are all strings (for a string shard key) or all integers (for an \
+         integer one)",
+    );
+    assert_at(&d, "schema/db.toml", 8, 15, message, hint);
+}
+
+#[test]
+fn duplicate_list_keys() {
+    let text = "[cluster.a]\nshard_by = \"list\"\n[cluster.a.shard.one]\nwriter = \"w\"\n\
+                keys = [\"eu\", \"uk\", \"eu\"]\n[cluster.a.shard.two]\nwriter = \"w\"\n\
+                keys = [\"fr\", \"uk\"]\n";
+    let all = problems(&[("schema/db.toml", text)]);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let hint = Some("a key is listed once, by the shard that holds it");
+    let message = "key \"eu\" is listed twice in shard \"one\" of cluster \"a\"; first declared at \
+                   schema/db.toml:5:9";
+    assert_at(&all[0], "schema/db.toml", 5, 21, message, hint);
+    let message = "key \"uk\" of shard \"two\" is already listed by shard \"one\" of cluster \
+                   \"a\"; first declared at schema/db.toml:5:15";
+    assert_at(&all[1], "schema/db.toml", 8, 15, message, hint);
+
+    // Integers compare by value, however they are written.
+    let d = db_problem(
+        "[cluster.a]\nshard_by = \"list\"\n[cluster.a.shard.one]\nwriter = \"w\"\nkeys = [1, 2]\n\
+         [cluster.a.shard.two]\nwriter = \"w\"\nkeys = [0x2]\n",
+    );
+    let message = "key 2 of shard \"two\" is already listed by shard \"one\" of cluster \"a\"; \
+                   first declared at schema/db.toml:5:12";
+    assert_at(&d, "schema/db.toml", 8, 9, message, hint);
+}
+
+#[test]
+fn shard_key_not_a_field() {
+    let fields = format!("{UUID_ID}owner_id = \"i64\"\n");
+    let d = dog_problem("animals", "shard_key = \"ownr_id\"\n", &fields);
+    let message = "`shard_key` names unknown field \"ownr_id\" of model \"Dog\"";
+    assert_at(
+        &d,
+        "schema/m.toml",
+        3,
+        13,
+        message,
+        Some("did you mean \"owner_id\"?"),
+    );
+
+    let d = dog_problem("animals", "shard_key = \"kennel\"\n", &fields);
+    let message = "`shard_key` names unknown field \"kennel\" of model \"Dog\"";
+    let hint = Some("fields of model \"Dog\": id, owner_id");
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+}
+
+#[test]
+fn shard_key_on_a_cluster_without_shard_by() {
+    let fields = format!("{UUID_ID}owner_id = \"i64\"\n");
+    let d = dog_problem("plain", "shard_key = \"owner_id\"\n", &fields);
+    let message = "shard key of model \"Dog\" in cluster \"plain\", which has no `shard_by`";
+    let hint = Some(
+        "declare how cluster \"plain\" places rows on its shards in `[cluster.plain]`, e.g. \
+         `shard_by = \"hash\"` (one of hash, range, list)",
+    );
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    let d = dog_problem("primary", "shard_key = \"owner_id\"\n", &fields);
+    let message = "shard key of model \"Dog\" in cluster \"primary\", which is not sharded";
+    let hint = Some(
+        "a shard key chooses one of a cluster's shards: put the model in a sharded cluster that \
+         declares `shard_by`, or remove `shard_key`",
+    );
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+}
+
+#[test]
+fn nullable_shard_key() {
+    let fields = format!("{UUID_ID}owner_id = {{ type = \"i64\", nullable = true }}\n");
+    let d = dog_problem("animals", "shard_key = \"owner_id\"\n", &fields);
+    let message = "shard key \"owner_id\" of model \"Dog\" is nullable";
+    let hint = Some(
+        "a row without a shard key has no shard: remove `nullable = true` from the field, or \
+         choose another",
+    );
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+}
+
+#[test]
+fn integer_primary_key_as_shard_key() {
+    // Not also "may repeat across the shards": it is the shard key.
+    let d = dog_problem("animals", "shard_key = \"id\"\n", ID);
+    let message = "shard key \"id\" of model \"Dog\" is its auto-increment primary key";
+    let hint = Some(
+        "integer primary keys are assigned by the database after the shard is chosen, so they \
+         cannot choose it: shard by another field, or use a string or uuid key",
+    );
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    // A string or uuid primary key may be the shard key.
+    let code = "code = { type = \"string\", primary_key = true }\n";
+    let schema = dog_schema("regions", "shard_key = \"code\"\n", code);
+    assert_eq!(schema.models["Dog"].shard_key.as_deref(), Some("code"));
+    let schema = dog_schema("animals", "shard_key = \"id\"\n", UUID_ID);
+    assert_eq!(schema.models["Dog"].shard_key.as_deref(), Some("id"));
+}
+
+#[test]
+fn shard_key_type_does_not_fit_the_strategy() {
+    let fit = |cluster: &str, ty: &str| {
+        let fields = format!("{UUID_ID}k = \"{ty}\"\n");
+        dog_problem(cluster, "shard_key = \"k\"\n", &fields)
+    };
+    let d = fit("animals", "bool");
+    let message = "shard key \"k\" of model \"Dog\" has type bool, which `shard_by = \"hash\"` \
+                   cannot place";
+    let hint = Some("hash places integer (i16, i32, i64), string and uuid keys");
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    let d = fit("ranked", "string");
+    let message = "shard key \"k\" of model \"Dog\" has type string, which `shard_by = \"range\"` \
+                   cannot place";
+    let hint =
+        Some("range places integer keys (i16, i32, i64); place a string or uuid key by hash");
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    let d = fit("regions", "uuid");
+    let message = "shard key \"k\" of model \"Dog\" has type uuid, which `shard_by = \"list\"` \
+                   cannot place";
+    let hint = Some("list places integer (i16, i32, i64) and string keys");
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    let d = fit("numbers", "string");
+    let message = "shard key \"k\" of model \"Dog\" has type string, but the `keys` of cluster \
+                   \"numbers\" are integers";
+    let hint =
+        Some("list strings (`keys = [\"eu\"]`) for a string shard key, or choose an integer field");
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    let d = fit("regions", "i32");
+    let message = "shard key \"k\" of model \"Dog\" has type i32, but the `keys` of cluster \
+                   \"regions\" are strings";
+    let hint =
+        Some("list integers (`keys = [1, 2]`) for an integer shard key, or choose a string field");
+    assert_at(&d, "schema/m.toml", 3, 13, message, hint);
+
+    // Every integer type fits range, hash and an integer list; a string fits hash and a
+    // string list.
+    for (cluster, ty) in [
+        ("ranked", "i16"),
+        ("ranked", "i64"),
+        ("animals", "i32"),
+        ("animals", "string"),
+        ("animals", "uuid"),
+        ("numbers", "i64"),
+        ("regions", "string"),
+    ] {
+        let fields = format!("{UUID_ID}k = \"{ty}\"\n");
+        let schema = dog_schema(cluster, "shard_key = \"k\"\n", &fields);
+        assert_eq!(
+            schema.models["Dog"].shard_key.as_deref(),
+            Some("k"),
+            "{cluster} {ty}"
+        );
+    }
+}
+
+#[test]
+fn primary_keys_that_may_repeat_across_shards() {
+    let integer_hint = Some(
+        "each shard's database assigns integer keys on its own, so shards hand out the same keys: \
+         use a uuid key, or declare `unique_across_shards = true` on the model if the app \
+         guarantees keys never repeat across shards",
+    );
+    let d = dog_problem("animals", "", ID);
+    let message = "primary key \"id\" of model \"Dog\" may repeat across the shards of cluster \
+                   \"animals\"";
+    assert_at(&d, "schema/m.toml", 4, 1, message, integer_hint);
+    // With a shard key that is another field, too.
+    let fields = "id = { type = \"i32\", primary_key = true }\nowner_id = \"i64\"\n";
+    let d = dog_problem("animals", "shard_key = \"owner_id\"\n", fields);
+    assert_at(&d, "schema/m.toml", 5, 1, message, integer_hint);
+
+    // A string key, in a cluster by hash and in one without `shard_by`.
+    let code = "code = { type = \"string\", primary_key = true }\nowner_id = \"i64\"\n";
+    let d = dog_problem("animals", "shard_key = \"owner_id\"\n", code);
+    let message = "primary key \"code\" of model \"Dog\" may repeat across the shards of cluster \
+                   \"animals\"";
+    let hint = Some(
+        "use a uuid key, make this key the model's `shard_key`, or declare \
+         `unique_across_shards = true` on the model if the app guarantees keys never repeat \
+         across shards",
+    );
+    assert_at(&d, "schema/m.toml", 5, 1, message, hint);
+    let d = dog_problem("plain", "", code);
+    let message = "primary key \"code\" of model \"Dog\" may repeat across the shards of cluster \
+                   \"plain\"";
+    let hint = Some(
+        "use a uuid key, make this key the model's `shard_key` (with a `shard_by` on cluster \
+         \"plain\"), or declare `unique_across_shards = true` on the model if the app guarantees \
+         keys never repeat across shards",
+    );
+    assert_at(&d, "schema/m.toml", 4, 1, message, hint);
+}
+
+#[test]
+fn primary_keys_that_cannot_repeat_across_shards() {
+    // A uuid key, sharded or not.
+    for cluster in ["animals", "plain"] {
+        let schema = dog_schema(cluster, "", UUID_ID);
+        assert!(!schema.models["Dog"].unique_across_shards);
+    }
+    // A string key that is the shard key.
+    let code = "code = { type = \"string\", primary_key = true }\n";
+    dog_schema("animals", "shard_key = \"code\"\n", code);
+    // Keys the app keeps unique: integer or string, with or without `shard_by`.
+    for (cluster, fields) in [("animals", ID), ("plain", ID), ("plain", code)] {
+        let schema = dog_schema(cluster, "unique_across_shards = true\n", fields);
+        assert!(
+            schema.models["Dog"].unique_across_shards,
+            "{cluster}: {fields}"
+        );
+    }
+    // Keys in a cluster that is not sharded never meet.
+    dog_schema("primary", "", ID);
+}
+
+#[test]
+fn unique_across_shards_on_a_cluster_that_is_not_sharded() {
+    let d = dog_problem("primary", "unique_across_shards = true\n", ID);
+    let message =
+        "`unique_across_shards` on model \"Dog\" of cluster \"primary\", which is not sharded";
+    let hint = Some("keys can only repeat across the shards of a sharded cluster: remove it");
+    assert_at(&d, "schema/m.toml", 3, 24, message, hint);
+    // Saying it does not hold changes nothing.
+    dog_schema("primary", "unique_across_shards = false\n", ID);
+
+    let d = dog_problem("animals", "unique_across_shards = \"yes\"\n", UUID_ID);
+    let message = "`unique_across_shards` must be a boolean (true or false), not a string";
+    let hint = Some("write the value without quotes");
+    assert_at(&d, "schema/m.toml", 3, 24, message, hint);
+}
+
+const PLACEMENT_DATABASES: &str = r#"[cluster.primary]
+default = true
+writer = "sqlite:p.db"
+
+[cluster.animals]
+shard_by = "hash"
+[cluster.animals.shard.one]
+writer = "w1"
+[cluster.animals.shard.two]
+writer = "w2"
+
+[cluster.ledger]
+shard_by = "range"
+[cluster.ledger.shard.low]
+writer = "w"
+range = [0, 1000]
+[cluster.ledger.shard.high]
+writer = "w"
+range = [2000, 9223372036854775807]   # a gap: keys 1000 to 1999 have no shard
+
+[cluster.regions]
+shard_by = "list"
+[cluster.regions.shard.europe]
+writer = "w"
+keys = ["eu", "uk"]
+[cluster.regions.shard.america]
+writer = "w"
+keys = ["us"]
+
+[cluster.numbers]
+shard_by = "list"
+[cluster.numbers.shard.odd]
+writer = "w"
+keys = [1, 3]
+[cluster.numbers.shard.even]
+writer = "w"
+keys = [-2, 0x10]
+
+[cluster.plain]
+[cluster.plain.shard.one]
+writer = "w"
+"#;
+
+const PLACEMENT_MODELS: &str = r#"[model.Dog]
+cluster = "animals"
+shard_key = "owner_id"
+[model.Dog.fields]
+id = { type = "uuid", primary_key = true }
+owner_id = "i64"
+
+[model.Entry]
+cluster = "ledger"
+shard_key = "account"
+unique_across_shards = true
+[model.Entry.fields]
+id = { type = "i64", primary_key = true }
+account = "i32"
+
+[model.Shop]
+cluster = "regions"
+shard_key = "code"
+[model.Shop.fields]
+code = { type = "string", primary_key = true }
+
+[model.Counter]
+cluster = "numbers"
+shard_key = "n"
+[model.Counter.fields]
+id = { type = "uuid", primary_key = true }
+n = "i16"
+
+[model.Note]
+cluster = "plain"
+[model.Note.fields]
+id = { type = "uuid", primary_key = true }
+
+[model.User]
+[model.User.fields]
+id = { type = "i64", primary_key = true }
+"#;
+
+#[test]
+fn placement_resolves() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (name, text) in [
+        ("databases.toml", PLACEMENT_DATABASES),
+        ("models.toml", PLACEMENT_MODELS),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let schema = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+
+    let cluster = |name: &str| &schema.clusters[name];
+    let ranges = |name: &str| -> Vec<Option<(i64, i64)>> {
+        cluster(name).shards.iter().map(|s| s.range).collect()
+    };
+    let keys = |name: &str| -> Vec<Vec<ListKey>> {
+        cluster(name)
+            .shards
+            .iter()
+            .map(|s| s.keys.clone())
+            .collect()
+    };
+    let s = |key: &str| ListKey::Str(key.into());
+
+    assert_eq!(cluster("primary").shard_by, None);
+    assert_eq!(ranges("primary"), [None]);
+    assert_eq!(cluster("animals").shard_by, Some(ShardBy::Hash));
+    assert_eq!(ranges("animals"), [None, None]);
+    assert_eq!(keys("animals"), [vec![], vec![]]);
+    assert_eq!(cluster("ledger").shard_by, Some(ShardBy::Range));
+    assert_eq!(ranges("ledger"), [Some((0, 1000)), Some((2000, i64::MAX))]);
+    assert_eq!(keys("ledger"), [vec![], vec![]]);
+    assert_eq!(cluster("regions").shard_by, Some(ShardBy::List));
+    assert_eq!(keys("regions"), [vec![s("eu"), s("uk")], vec![s("us")]]);
+    assert_eq!(ranges("regions"), [None, None]);
+    assert_eq!(cluster("numbers").shard_by, Some(ShardBy::List));
+    assert_eq!(
+        keys("numbers"),
+        [
+            vec![ListKey::Int(1), ListKey::Int(3)],
+            vec![ListKey::Int(-2), ListKey::Int(16)]
+        ]
+    );
+    assert!(cluster("plain").sharded);
+    assert_eq!(cluster("plain").shard_by, None);
+
+    let placed = |model: &str| {
+        let model = &schema.models[model];
+        (model.shard_key.as_deref(), model.unique_across_shards)
+    };
+    assert_eq!(placed("Dog"), (Some("owner_id"), false));
+    assert_eq!(placed("Entry"), (Some("account"), true));
+    assert_eq!(placed("Shop"), (Some("code"), false));
+    assert_eq!(placed("Counter"), (Some("n"), false));
+    assert_eq!(placed("Note"), (None, false));
+    assert_eq!(placed("User"), (None, false));
+
+    // Every strategy by its name.
+    for (name, strategy) in ShardBy::ALL {
+        let text = format!(
+            "[cluster.a]\nshard_by = \"{name}\"\n[cluster.a.shard.one]\nwriter = \"w\"\n{}",
+            match strategy {
+                ShardBy::Hash => "",
+                ShardBy::Range => "range = [0, 1]\n",
+                ShardBy::List => "keys = [0]\n",
+            }
+        );
+        let schema = resolve(&[("schema/db.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(schema.clusters["a"].shard_by, Some(strategy));
+    }
 }

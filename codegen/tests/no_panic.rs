@@ -73,6 +73,7 @@ dog = { belongs_to = "Dog", inverse_of = "humans" }
 
 [model.Treat]
 cluster = "animals"
+unique_across_shards = true
 [model.Treat.fields]
 id = { type = "i32", primary_key = true }
 giver_id = "uuid"

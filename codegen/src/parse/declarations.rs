@@ -11,7 +11,8 @@ use super::raw::{
     RawPool, RawRelation, RawReplica, RawRole, RawRouting, RawShard, kind_key,
 };
 use super::reader::{Reader, Value};
-use crate::model::RelationKind;
+use crate::diagnostics::did_you_mean;
+use crate::model::{ListKey, RelationKind};
 
 const TOP_KEYS: &[&str] = &["cluster", "model"];
 const CLUSTER_KEYS: &[&str] = &[
@@ -26,12 +27,20 @@ const CLUSTER_KEYS: &[&str] = &[
     "health",
     "pool",
     "shard",
+    "shard_by",
     "migrations",
     "database_tasks",
 ];
-const SHARD_KEYS: &[&str] = &["writer", "replicas", "roles"];
+const SHARD_KEYS: &[&str] = &["writer", "replicas", "roles", "range", "keys"];
 /// Keys of a cluster that apply to all its shards, so a shard cannot have them.
-const CLUSTER_ONLY_KEYS: &[&str] = &["policy", "fallback", "max_replica_lag_ms", "health", "pool"];
+const CLUSTER_ONLY_KEYS: &[&str] = &[
+    "policy",
+    "fallback",
+    "max_replica_lag_ms",
+    "health",
+    "pool",
+    "shard_by",
+];
 const REPLICA_KEYS: &[&str] = &["url", "weight"];
 const HEALTH_KEYS: &[&str] = &[
     "check_interval_ms",
@@ -54,6 +63,8 @@ const MODEL_KEYS: &[&str] = &[
     "indexes",
     "relations",
     "renamed_from",
+    "shard_key",
+    "unique_across_shards",
 ];
 const FIELD_KEYS: &[&str] = &[
     "type",
@@ -124,6 +135,8 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         routing: RawRouting::default(),
         pool: RawPool::default(),
         shards: None,
+        shard_by: None,
+        shard_by_known: true,
         migrations: None,
         database_tasks: None,
         complete: false,
@@ -140,6 +153,16 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         });
         cluster.roles = roles(r, table, &context);
         cluster.routing = routing(r, table, &context);
+        cluster.shard_by = r.key(table, "shard_by", Reader::string);
+        // A misspelt `shard_by` is reported as an unknown key; the shards' `range` or `keys`
+        // and the models' `shard_key` are then not reported again for want of a strategy.
+        let misspelt = table.keys().any(|key| {
+            let key = key.get_ref().as_ref();
+            !CLUSTER_KEYS.contains(&key)
+                && did_you_mean(key, CLUSTER_KEYS.iter().copied()) == Some("shard_by")
+        });
+        cluster.shard_by_known =
+            !misspelt && (cluster.shard_by.is_some() || !table.contains_key("shard_by"));
         if let Some(pool) = r.key(table, "pool", Reader::table) {
             cluster.pool = self::pool(r, pool, &context);
         }
@@ -170,6 +193,8 @@ fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster_name:
         replicas: Vec::new(),
         roles: None,
         roles_known: true,
+        range: None,
+        keys: None,
         complete: false,
     };
     if let Some(table) = r.table(value, &context) {
@@ -198,6 +223,8 @@ fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster_name:
         }
         shard.roles = roles(r, table, &context);
         shard.roles_known = shard.roles.is_some() || !table.contains_key("roles");
+        shard.range = r.key(table, "range", range);
+        shard.keys = r.key(table, "keys", list_keys);
         if shard.writer.is_none() && !table.contains_key("writer") {
             let loc = shard.name.loc.clone();
             r.report().error_with_hint(
@@ -209,6 +236,69 @@ fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster_name:
     }
     shard.complete = r.problems() == before;
     shard
+}
+
+/// `range = [start, end]`: exactly two integers. That `start < end` is meaning, checked by
+/// `resolve` with the other shards' ranges.
+fn range(r: &mut Reader<'_, '_>, value: &Value<'_>, what: &str) -> Option<At<(i64, i64)>> {
+    let DeValue::Array(items) = value.get_ref() else {
+        return r.mismatch(
+            value,
+            what,
+            "an array of two integers, `[start, end]`",
+            false,
+        );
+    };
+    let element = format!("each element of {what}");
+    let mut bounds = Vec::with_capacity(2);
+    for item in items {
+        // Every element is read, so each one of the wrong type is reported.
+        bounds.push(r.integer(item, &element).map(|n| n.value));
+    }
+    match bounds.as_slice() {
+        [Some(start), Some(end)] => Some(r.at(value, (*start, *end))),
+        [_, _] => None,
+        _ => {
+            let loc = r.loc(value.span());
+            r.report().error_with_hint(
+                &loc,
+                format!(
+                    "{what} must have exactly two elements, `[start, end]`, not {}",
+                    items.len()
+                ),
+                "the shard holds the keys from `start` (included) to `end` (excluded), e.g. \
+                 `range = [0, 1000]`",
+            );
+            None
+        }
+    }
+}
+
+/// `keys = [...]`: strings or integers, each located. Whether they are all of one kind, and
+/// whether any is listed twice, is checked by `resolve` over the whole cluster.
+fn list_keys(
+    r: &mut Reader<'_, '_>,
+    value: &Value<'_>,
+    what: &str,
+) -> Option<At<Vec<At<ListKey>>>> {
+    let DeValue::Array(items) = value.get_ref() else {
+        return r.mismatch(value, what, "an array of strings or integers", false);
+    };
+    let element = format!("each element of {what}");
+    let mut keys = Vec::with_capacity(items.len());
+    let mut complete = true;
+    for item in items {
+        let key = match item.get_ref() {
+            DeValue::String(s) => Some(ListKey::Str(s.to_string())),
+            DeValue::Integer(_) => r.integer(item, &element).map(|n| ListKey::Int(n.value)),
+            _ => r.mismatch(item, &element, "a string or an integer", false),
+        };
+        match key {
+            Some(key) => keys.push(r.at(item, key)),
+            None => complete = false,
+        }
+    }
+    complete.then(|| r.at(value, keys))
 }
 
 /// A list of replicas: URL strings or `{ url, weight }` tables. `what` names the list in
@@ -346,6 +436,8 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
         fields: Vec::new(),
         indexes: Vec::new(),
         relations: Vec::new(),
+        shard_key: None,
+        unique_across_shards: None,
         complete: false,
     };
     let mut relations = None;
@@ -355,6 +447,8 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
         model.table = r.key(table, "table", Reader::string);
         model.doc = r.key(table, "doc", Reader::string);
         model.renamed_from = r.key(table, "renamed_from", Reader::string);
+        model.shard_key = r.key(table, "shard_key", Reader::string);
+        model.unique_across_shards = r.key(table, "unique_across_shards", Reader::boolean);
         if let Some(fields) = r.key(table, "fields", Reader::table) {
             model.fields = fields
                 .iter()

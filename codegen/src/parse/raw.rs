@@ -6,7 +6,7 @@
 //! (for example "no primary key" when `primary_key = "yes"` was already reported).
 
 use crate::diagnostics::Loc;
-use crate::model::RelationKind;
+use crate::model::{ListKey, RelationKind};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +37,12 @@ pub(crate) struct RawCluster {
     pub pool: RawPool,
     /// `shard` itself (its key location) and its tables in declaration order.
     pub shards: Option<At<Vec<RawShard>>>,
+    /// `shard_by`: the name of the strategy placing rows on the shards, looked up by `resolve`
+    /// (which can suggest a spelling).
+    pub shard_by: Option<At<String>>,
+    /// `shard_by` is absent or a string, and not misspelt (an unknown key close to it): whether
+    /// the cluster declares a strategy is known.
+    pub shard_by_known: bool,
     /// `migrations`: the cluster's migrations directory, as written.
     pub migrations: Option<At<String>>,
     /// `database_tasks`: whether the tools create, drop and migrate this cluster.
@@ -55,6 +61,12 @@ pub(crate) struct RawShard {
     pub roles: Option<At<Vec<RawRole>>>,
     /// `roles` is absent or a table, so the names of the shard's roles are known.
     pub roles_known: bool,
+    /// `range = [start, end]`, located at the array; `None` when absent or not two integers
+    /// (reported). Whether `start < end` is checked by `resolve`.
+    pub range: Option<At<(i64, i64)>>,
+    /// `keys = [...]`, located at the array, each key located; `None` when absent or when an
+    /// element is neither a string nor an integer (reported).
+    pub keys: Option<At<Vec<At<ListKey>>>>,
     /// No shape error inside this shard.
     pub complete: bool,
 }
@@ -115,6 +127,10 @@ pub(crate) struct RawModel {
     pub indexes: Vec<RawIndex>,
     /// Entries of `[model.NAME.relations]`, in declaration order.
     pub relations: Vec<RawRelation>,
+    /// `shard_key`: the name of the field that places the model's rows on the shards.
+    pub shard_key: Option<At<String>>,
+    /// `unique_across_shards`: the app's promise that primary keys never repeat across shards.
+    pub unique_across_shards: Option<At<bool>>,
     /// No shape error in the model's own keys or in any of its fields (relations have their
     /// own flag).
     pub complete: bool,

@@ -1,9 +1,10 @@
 //! Clusters: topology (a writer and replicas, or shards of them), pool options, the default.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::claims::Claims;
 use super::names::{check_snake, claim_types};
+use super::placement::{self, Place, Strategy};
 use super::url;
 use crate::diagnostics::{Report, did_you_mean};
 use crate::ident;
@@ -19,18 +20,22 @@ pub(crate) struct Clusters {
     pub declared: Vec<String>,
     /// The cluster models without `cluster` live in, if one could be chosen.
     pub default: Option<String>,
+    /// The placement strategy of each resolved cluster, which its models' shard keys must fit.
+    pub strategies: HashMap<String, Strategy>,
 }
 
 /// Resolve every cluster (already unique by name) and choose the default. `types` is the
 /// namespace of generated type names, shared with models.
 pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Report<'_>) -> Clusters {
     let mut resolved = BTreeMap::new();
+    let mut strategies = HashMap::new();
     for cluster in raw {
         let named = check_snake(report, &cluster.name, "cluster");
         if named {
             check_generated_names(cluster, types, report);
         }
-        let topology = topology(cluster, report);
+        let placement = placement::cluster(cluster, report);
+        let topology = topology(cluster, &placement.shards, report);
         if let Some(dir) = &cluster.migrations
             && dir.value.trim().is_empty()
         {
@@ -50,11 +55,13 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
                 is_default: false,
                 sharded,
                 shards,
+                shard_by: placement.strategy.shard_by,
                 pool,
                 routing,
                 migrations: cluster.migrations.as_ref().map(|m| m.value.clone()),
                 database_tasks: cluster.database_tasks.as_ref().is_none_or(|b| b.value),
             };
+            strategies.insert(name.clone(), placement.strategy);
             resolved.insert(name, cluster);
         }
     }
@@ -66,6 +73,7 @@ pub(crate) fn resolve(raw: &[RawCluster], types: &mut Claims, report: &mut Repor
         resolved,
         declared: raw.iter().map(|c| c.name.value.clone()).collect(),
         default,
+        strategies,
     }
 }
 
@@ -96,8 +104,13 @@ fn check_generated_names(cluster: &RawCluster, types: &mut Claims, report: &mut 
     }
 }
 
-/// Whether the cluster is sharded, and its shards (one named `default` if it is not).
-fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<Shard>)> {
+/// Whether the cluster is sharded, and its shards (one named `default` if it is not). `places`
+/// are the checked places of the declared shards, in order.
+fn topology(
+    cluster: &RawCluster,
+    places: &[Place],
+    report: &mut Report<'_>,
+) -> Option<(bool, Vec<Shard>)> {
     let name = &cluster.name.value;
     match (&cluster.writer, &cluster.shards) {
         (Some(_), Some(shards)) => {
@@ -132,6 +145,7 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
                 replicas,
                 cluster.roles.as_ref(),
                 &format!("cluster {name:?}"),
+                Place::default(),
             );
             Some((false, vec![shard]))
         }
@@ -161,7 +175,7 @@ fn topology(cluster: &RawCluster, report: &mut Report<'_>) -> Option<(bool, Vec<
                 );
                 return None;
             }
-            let mut resolved = sharded(&shards.value, name, report);
+            let mut resolved = sharded(&shards.value, places, name, report);
             check_same_roles(&shards.value, name, report);
             // One role order for the whole cluster: the first shard's (roles are enum variants
             // and indexes into each shard's role list).
@@ -245,11 +259,16 @@ fn check_same_roles(shards: &[RawShard], cluster: &str, report: &mut Report<'_>)
     }
 }
 
-/// The shards of a sharded cluster that resolved without problems.
-fn sharded(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) -> Vec<Shard> {
+/// The shards of a sharded cluster that resolved without problems, each in its place.
+fn sharded(
+    shards: &[RawShard],
+    places: &[Place],
+    cluster: &str,
+    report: &mut Report<'_>,
+) -> Vec<Shard> {
     let mut variants = Claims::default();
     let mut resolved = Vec::with_capacity(shards.len());
-    for shard in shards {
+    for (index, shard) in shards.iter().enumerate() {
         let named = check_snake(report, &shard.name, "shard");
         // Shards become variants of the cluster's shard enum: `shard_1` and `shard1` collide.
         let variant = ident::pascal(&shard.name.value);
@@ -272,6 +291,7 @@ fn sharded(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) -> Vec<S
                 &shard.replicas,
                 roles,
                 &owner,
+                places.get(index).cloned().unwrap_or_default(),
             ));
         }
     }
@@ -279,7 +299,8 @@ fn sharded(shards: &[RawShard], cluster: &str, report: &mut Report<'_>) -> Vec<S
 }
 
 /// A shard from its URL templates, replicas and roles, reporting malformed placeholders,
-/// weights and role names. `owner` names the cluster or shard in messages.
+/// weights and role names. `owner` names the cluster or shard in messages; `place` is the
+/// shard's checked `range` or `keys`.
 fn shard(
     report: &mut Report<'_>,
     name: &str,
@@ -287,6 +308,7 @@ fn shard(
     replicas: &[RawReplica],
     roles: Option<&At<Vec<RawRole>>>,
     owner: &str,
+    place: Place,
 ) -> Shard {
     url::check(report, writer, &format!("the writer URL of {owner}"));
     Shard {
@@ -294,6 +316,8 @@ fn shard(
         writer: writer.value.clone(),
         replicas: self::replicas(report, replicas, owner),
         roles: self::roles(report, roles.map_or(&[][..], |r| &r.value[..]), owner),
+        range: place.range,
+        keys: place.keys,
     }
 }
 

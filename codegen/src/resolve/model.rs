@@ -9,6 +9,7 @@ use super::field::{self, unbounded, unbounded_hint};
 use super::names::{
     Origin, Sql, check_model, check_renamed_from, check_sql, claim_types, is_sql_name,
 };
+use super::placement;
 use crate::diagnostics::{Loc, Report, did_you_mean};
 use crate::ident;
 use crate::model::{FieldType, Index, Model};
@@ -115,6 +116,11 @@ fn resolve_one(
         .iter()
         .map(|index| self::index(index, raw, &table.value, cluster.as_deref(), taken, report))
         .collect();
+    // Placement needs the cluster's topology: skipped for a cluster with problems of its own.
+    let resolved_cluster = cluster
+        .as_deref()
+        .and_then(|name| Some((clusters.resolved.get(name)?, clusters.strategies.get(name)?)));
+    let placed = placement::model(raw, &fields, primary_key, resolved_cluster, report);
     Some(Model {
         name: name.clone(),
         cluster: cluster?,
@@ -126,6 +132,8 @@ fn resolve_one(
         indexes: indexes.into_iter().collect::<Option<_>>()?,
         // Filled in by `relation::resolve` once every model's fields are known.
         relations: Vec::new(),
+        shard_key: placed.shard_key,
+        unique_across_shards: placed.unique_across_shards,
     })
 }
 
