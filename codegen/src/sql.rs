@@ -201,6 +201,15 @@ pub(crate) struct Statements {
     pub drop: SqlSet,
 }
 
+/// The fields an update writes, in order: every field but the primary key and the shard key.
+pub(crate) fn update_fields(model: &Model) -> Vec<&Field> {
+    model
+        .fields
+        .iter()
+        .filter(|f| !f.primary_key && model.shard_key.as_deref() != Some(f.name.as_str()))
+        .collect()
+}
+
 /// Columns in insert order: an auto-increment key first (left to the database unless a row
 /// sets it), then every other field in declaration order.
 pub(crate) fn insert_order(model: &Model) -> Vec<usize> {
@@ -234,7 +243,10 @@ impl Statements {
                 )
             })
         };
-        let others: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
+        // A shard key is never written by an update (it would move the row to another shard):
+        // it selects the row together with the primary key, so a changed one matches nothing.
+        let shard_key = model.shard_key_field().filter(|f| !f.primary_key);
+        let others = update_fields(model);
         let update = SqlSet::build(|d| {
             let sets = others
                 .iter()
@@ -242,12 +254,20 @@ impl Statements {
                 .map(|(i, f)| format!("{} = {}", d.quote(&f.column), d.placeholder(i + 1)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            format!(
+            let mut sql = format!(
                 "UPDATE {} SET {sets} WHERE {} = {}",
                 table(d),
                 d.quote(&key.column),
                 d.placeholder(others.len() + 1)
-            )
+            );
+            if let Some(shard_key) = shard_key {
+                sql.push_str(&format!(
+                    " AND {} = {}",
+                    d.quote(&shard_key.column),
+                    d.placeholder(others.len() + 2)
+                ));
+            }
+            sql
         });
         let order = insert_order(model);
         let insert_head = SqlSet::build(|d| {

@@ -146,6 +146,7 @@ impl Engine {
             cluster,
             shard: 0,
             explicit_shard: false,
+            all_shards: false,
             routing: Routing::Writing,
             prevent_writes: false,
         }
@@ -384,6 +385,8 @@ pub struct Handle {
     /// The shard was chosen with [`with_shard`](Self::with_shard); otherwise it is the default
     /// shard, which a [`Shards`](crate::Shards) scope naming the cluster replaces.
     explicit_shard: bool,
+    /// Reads reach every shard and write-where statements run on each (`all_shards()`).
+    all_shards: bool,
     routing: Routing,
     /// Refuse raw SQL that may write, whatever the routing (Rails' `prevent_writes`).
     prevent_writes: bool,
@@ -422,7 +425,7 @@ impl Handle {
         self.name_of(shard)
     }
 
-    fn name_of(&self, shard: usize) -> &'static str {
+    pub(crate) fn name_of(&self, shard: usize) -> &'static str {
         self.cluster_servers().shards[shard].writer.target.shard
     }
 
@@ -433,8 +436,35 @@ impl Handle {
         Handle {
             shard,
             explicit_shard: true,
+            all_shards: false,
             ..self.clone()
         }
+    }
+
+    /// The same cluster and routing on every shard: reads run on each shard and are merged,
+    /// write-where statements run on each shard and report per shard.
+    #[doc(hidden)]
+    pub fn all_shards(&self) -> Handle {
+        Handle {
+            all_shards: true,
+            explicit_shard: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this handle spans every shard ([`all_shards`](Self::all_shards)).
+    pub(crate) fn spans_all(&self) -> bool {
+        self.all_shards
+    }
+
+    /// Whether the shard was chosen explicitly (`.shard(..)`, `all_shards()`).
+    pub(crate) fn is_explicit(&self) -> bool {
+        self.explicit_shard
+    }
+
+    /// The position of this handle's own shard (before any scope).
+    pub(crate) fn shard_index(&self) -> usize {
+        self.shard
     }
 
     /// The shard this handle's statements go to in the current [`Shards`](crate::Shards)

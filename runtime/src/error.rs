@@ -125,6 +125,29 @@ pub enum Error {
         /// The key that was looked up, formatted.
         key: Box<str>,
     },
+    /// A row that had to exist is on none of the shards a statement reached (an update or
+    /// delete by key of a model with a shard key, which reaches every shard).
+    #[error("{model} with key {key} not found on any shard of cluster `{cluster}`")]
+    NotFoundOnAnyShard {
+        /// Cluster name.
+        cluster: &'static str,
+        /// Model name.
+        model: &'static str,
+        /// The key that was looked up, formatted.
+        key: Box<str>,
+    },
+    /// A write-where statement (`delete_where`) on a model with a shard key would reach every
+    /// shard, without the filter pinning the shard key or an `all_shards()` handle; nothing
+    /// ran.
+    #[error(
+        "{model}: this statement would write to every shard of cluster `{cluster}`; pin the shard key in the filter, or use the cluster's all_shards() handle"
+    )]
+    AllShardsRequired {
+        /// Cluster name.
+        cluster: &'static str,
+        /// Model name.
+        model: &'static str,
+    },
     /// No replica of the shard was available for a read (all ejected or lagging), and the
     /// cluster's fallback is `error`.
     #[error(
@@ -164,6 +187,45 @@ pub enum Error {
         locked: &'static str,
         /// The shard that was requested.
         requested: &'static str,
+    },
+    /// A `range` or `list` shard map has no shard for a shard key; nothing ran (the row does not
+    /// go to the default shard instead).
+    #[error("no shard of cluster `{cluster}` holds the shard key {key}")]
+    NoShardForKey {
+        /// Cluster name.
+        cluster: &'static str,
+        /// The key, formatted.
+        key: Box<str>,
+    },
+    /// A row was written through a handle or transaction on one shard while its shard key
+    /// places it on another; nothing ran.
+    #[error(
+        "{model} with shard key {key} belongs on shard `{belongs}` of cluster `{cluster}`, not on shard `{shard}`"
+    )]
+    WrongShard {
+        /// Cluster name.
+        cluster: &'static str,
+        /// The model.
+        model: &'static str,
+        /// The shard key, formatted.
+        key: Box<str>,
+        /// The shard the key maps to.
+        belongs: &'static str,
+        /// The shard the handle or transaction is on.
+        shard: &'static str,
+    },
+    /// An update would change a row's shard key, which would move the row to another shard;
+    /// nothing was changed. Delete the row and insert it again instead.
+    #[error(
+        "{model} with key {key}: the update changes its shard key `{field}` (it would move to another shard); nothing was changed"
+    )]
+    ShardKeyChanged {
+        /// The model.
+        model: &'static str,
+        /// The primary key, formatted.
+        key: Box<str>,
+        /// The shard key field.
+        field: &'static str,
     },
     /// A relation was read from a loaded row without having been requested.
     #[error(
@@ -214,6 +276,11 @@ impl Error {
             | Error::NoReplica { .. }
             | Error::WriteRefused { .. }
             | Error::ShardLocked { .. }
+            | Error::NoShardForKey { .. }
+            | Error::NotFoundOnAnyShard { .. }
+            | Error::AllShardsRequired { .. }
+            | Error::WrongShard { .. }
+            | Error::ShardKeyChanged { .. }
             | Error::Migrations(_) => None,
             Error::Migration { target, .. }
             | Error::Connect { target, .. }

@@ -108,6 +108,14 @@ impl Conn<'_> {
         }
     }
 
+    /// The cluster statements run on.
+    pub fn cluster_name(&self) -> &'static str {
+        match self {
+            Conn::Handle(h) => h.cluster_name(),
+            Conn::Tx(tx) => tx.server.target.cluster,
+        }
+    }
+
     /// The engine and routing of this connection, for statements in other clusters (relations).
     /// A transaction's routing is the writer's.
     pub fn ctx(&self) -> crate::lookup::Ctx {

@@ -10,11 +10,14 @@ use std::ops;
 
 use crate::backend::{Backend, Sql};
 use crate::key::Key;
+use crate::placement::shards_of;
+use crate::shard_key::{ShardKey, ShardMap};
 use crate::value::{Args, Bind, Value};
 
 /// A typed handle on one column of model `M` whose values are `T` (the non-null type, also
 /// for nullable columns).
 pub struct Column<M, T> {
+    field: usize,
     name: &'static str,
     quoted: Sql,
     _marker: PhantomData<fn() -> (M, T)>,
@@ -41,6 +44,7 @@ trait KeySet: Send + Sync {
     fn len(&self) -> usize;
     fn bind_one(&self, i: usize, args: &mut Args);
     fn bind_array(&self, args: &mut Args);
+    fn shards(&self, map: &ShardMap) -> Vec<usize>;
 }
 
 impl<K: Key> KeySet for Vec<K> {
@@ -55,6 +59,10 @@ impl<K: Key> KeySet for Vec<K> {
     fn bind_array(&self, args: &mut Args) {
         let keys: Vec<&K> = self.iter().collect();
         K::bind_array(&keys, args);
+    }
+
+    fn shards(&self, map: &ShardMap) -> Vec<usize> {
+        shards_of(map, self.iter().map(ShardKey::shard_key_value))
     }
 }
 
@@ -86,6 +94,7 @@ impl<M> fmt::Debug for Expr<M> {
 /// A sort key on model `M`.
 #[derive(Debug)]
 pub struct Order<M> {
+    field: usize,
     column: Sql,
     descending: bool,
     _marker: PhantomData<fn() -> M>,
@@ -100,10 +109,12 @@ impl<M> Clone for Order<M> {
 impl<M> Copy for Order<M> {}
 
 impl<M, T> Column<M, T> {
-    /// Used by generated code: a column with its name quoted for each dialect.
+    /// Used by generated code: the column of the model's field at position `field`, with its
+    /// name quoted for each dialect.
     #[doc(hidden)]
-    pub const fn new(name: &'static str, quoted: Sql) -> Self {
+    pub const fn new(field: usize, name: &'static str, quoted: Sql) -> Self {
         Column {
+            field,
             name,
             quoted,
             _marker: PhantomData,
@@ -152,6 +163,7 @@ impl<M, T> Column<M, T> {
     /// Ascending order on this column.
     pub fn asc(&self) -> Order<M> {
         Order {
+            field: self.field,
             column: self.quoted,
             descending: false,
             _marker: PhantomData,
@@ -248,11 +260,26 @@ impl<M> Expr<M> {
         }
     }
 
+    /// The shards this condition restricts the shard key `column` to under `map` (`None`: it
+    /// does not restrict it). `column = v`, `column IN (...)` and the conjunctions and
+    /// disjunctions of such conditions pin; anything else, negations included, does not.
+    pub(crate) fn pinned(&self, map: &ShardMap, column: Sql) -> Option<Vec<usize>> {
+        self.node.pins(map, column.sqlite)
+    }
+
     /// Append this condition's SQL to `sql`, binding its values into `args`.
     pub(crate) fn render(&self, backend: Backend, sql: &mut String, args: &mut Args) {
         let mut n = args.len();
         let mut sink = Some(args);
         self.node.render(backend, sql, &mut n, &mut sink);
+    }
+}
+
+/// `<primary key> = key`.
+pub(crate) fn key_eq<M: crate::model::Model>(key: M::Key) -> Expr<M> {
+    Expr {
+        node: Node::Compare(M::KEY, " = ", Box::new(key)),
+        _marker: PhantomData,
     }
 }
 
@@ -278,6 +305,31 @@ impl<M> ops::Not for Expr<M> {
 }
 
 impl Node {
+    fn pins(&self, map: &ShardMap, column: &str) -> Option<Vec<usize>> {
+        match self {
+            Node::Compare(c, " = ", value) if c.sqlite == column => {
+                Some(shards_of(map, [value.as_shard_key()?]))
+            }
+            Node::In(c, values, false) if c.sqlite == column => {
+                let keys = values.iter().map(|v| v.as_shard_key());
+                Some(shards_of(map, keys.collect::<Option<Vec<_>>>()?))
+            }
+            Node::Keys(c, keys, false) if c.sqlite == column => Some(keys.shards(map)),
+            Node::And(a, b) => match (a.pins(map, column), b.pins(map, column)) {
+                (Some(a), Some(b)) => Some(a.into_iter().filter(|s| b.contains(s)).collect()),
+                (pinned, None) | (None, pinned) => pinned,
+            },
+            Node::Or(a, b) => {
+                let mut shards = a.pins(map, column)?;
+                shards.extend(b.pins(map, column)?);
+                shards.sort_unstable();
+                shards.dedup();
+                Some(shards)
+            }
+            _ => None,
+        }
+    }
+
     /// `bound` counts placeholders so far; `args` is `None` when only the text is wanted.
     fn render(
         &self,
@@ -379,6 +431,21 @@ impl Node {
 }
 
 impl<M> Order<M> {
+    /// Compare two rows as `backend` orders them: by the field, NULL first on SQLite and
+    /// MySQL and last on PostgreSQL (ascending), reversed for `desc`; `None` for a field that
+    /// cannot be compared in memory.
+    pub(crate) fn compare(&self, backend: Backend, a: &M, b: &M) -> Option<std::cmp::Ordering>
+    where
+        M: crate::model::Model,
+    {
+        let ascending = a.compare(b, self.field, backend == Backend::Postgres)?;
+        Some(if self.descending {
+            ascending.reverse()
+        } else {
+            ascending
+        })
+    }
+
     pub(crate) fn render(&self, backend: Backend, sql: &mut String) {
         sql.push_str(self.column.get(backend));
         sql.push_str(if self.descending { " DESC" } else { " ASC" });

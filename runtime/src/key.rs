@@ -9,7 +9,9 @@ use crate::value::{ArgBuf, Args, Value};
 
 /// A type relation keys can have: the primary-key types (`i16`, `i32`, `i64`, `String`,
 /// `Uuid`). They hash and compare exactly on every backend.
-pub trait Key: Value + Hash + Eq + Ord + Clone + Debug + Send + Sync + 'static {
+pub trait Key:
+    Value + crate::shard_key::ShardKey + Hash + Eq + Ord + Clone + Debug + Send + Sync + 'static
+{
     /// Bind `keys` as one PostgreSQL array (`= ANY($1)`).
     #[doc(hidden)]
     fn bind_array(keys: &[&Self], args: &mut Args);
@@ -58,6 +60,23 @@ impl Key for String {
 pub trait SortKey {
     /// Compare two values in ascending order.
     fn sort_cmp(&self, other: &Self) -> Ordering;
+
+    /// Compare two values in ascending order, NULL (`None`) last instead of first.
+    #[doc(hidden)]
+    fn sort_cmp_nulls_last(&self, other: &Self) -> Ordering {
+        self.sort_cmp(other)
+    }
+}
+
+/// Compare two field values in ascending order, NULL first or last: what generated models'
+/// `compare` runs per field.
+#[doc(hidden)]
+pub fn compare<T: SortKey>(a: &T, b: &T, nulls_last: bool) -> Option<Ordering> {
+    Some(if nulls_last {
+        a.sort_cmp_nulls_last(b)
+    } else {
+        a.sort_cmp(b)
+    })
 }
 
 macro_rules! sort_by_ord {
@@ -71,6 +90,7 @@ macro_rules! sort_by_ord {
 }
 
 sort_by_ord!(
+    Vec<u8>,
     bool,
     i16,
     i32,
@@ -99,6 +119,13 @@ impl<T: SortKey> SortKey for Option<T> {
         match (self, other) {
             (Some(a), Some(b)) => a.sort_cmp(b),
             (a, b) => a.is_some().cmp(&b.is_some()),
+        }
+    }
+
+    fn sort_cmp_nulls_last(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Some(a), Some(b)) => a.sort_cmp(b),
+            (a, b) => b.is_some().cmp(&a.is_some()),
         }
     }
 }

@@ -16,6 +16,7 @@
 mod admin;
 mod backend;
 mod balance;
+mod by_key;
 pub mod classify;
 mod config;
 mod database;
@@ -32,12 +33,15 @@ mod lookup;
 mod migrate;
 mod model;
 mod observe;
+mod placement;
 mod pool;
 mod query;
 mod relation;
 mod role;
+mod scatter;
 mod schema_epoch;
 mod selector;
+mod shard_key;
 #[cfg(feature = "tower")]
 mod shard_layer;
 mod shard_scope;
@@ -69,6 +73,7 @@ pub use query::Query;
 pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use role::{Access, Read, Role, Routing, Write};
 pub use selector::{Consistency, LastWrite, Selector, WritePosition};
+pub use shard_key::{ShardKey, ShardKeyValue, jump_consistent_hash, shard_hash};
 #[cfg(feature = "tower")]
 pub use shard_layer::{ShardLayer, ShardResolver, ShardService};
 pub use shard_scope::{ShardName, Shards, spawn_in_scope};
@@ -99,14 +104,17 @@ macro_rules! include_generated {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::backend::Sql;
+    pub use crate::by_key::{delete, find, update};
     pub use crate::config::{ClusterSpec, PoolSpec, ReplicaSpec, RoleSpec, RoutingSpec, ShardSpec};
     pub use crate::eager::{FetchFn, Fetched, keys, load_many, load_one};
     pub use crate::exec::{Conn, SqlText};
+    pub use crate::key::compare;
     pub use crate::link::{Links, link};
-    pub use crate::lookup::{Ctx, Single, distinct, select_in, select_where};
+    pub use crate::lookup::{Ctx, Single, distinct, select_in, select_rows, select_where};
     pub use crate::migrate::{MigrationSpec, Step};
-    pub use crate::model::{AutoKey, Insert};
+    pub use crate::model::{AutoKey, Insert, Placement};
     pub use crate::relation::{HasFn, always, found, require};
+    pub use crate::shard_key::{ListKey, ShardMap, Strategy};
     pub use crate::value::{Args, FromRow, Row};
     pub use crate::verify::{ExpectedColumn, ExpectedIndex, ExpectedTable, FieldType};
     pub use crate::write::{Patch, delete_where, insert_many, insert_one, run_ddl};

@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::exec::Conn;
 use crate::expr::Expr;
 use crate::key::Key;
+use crate::model::{Model, Placement};
 use crate::role::Routing;
 use crate::value::{Args, FromRow, Row, Value};
 
@@ -102,6 +103,40 @@ pub async fn select_in<R: FromRow + Send, K: Key>(
     let shards = ctx
         .shards(cluster)
         .map(|handle| select_in_shard(handle, head, column, keys));
+    Ok(try_join_all(shards).await?.into_iter().flatten().collect())
+}
+
+/// Rows of model `M` whose `column` is in `keys`: on the shards those keys map to when
+/// `column` is `M`'s shard key, on every shard otherwise (one statement per shard,
+/// concurrently). No key, no statement.
+pub async fn select_rows<M: Model, K: Key>(ctx: &Ctx, column: Sql, keys: &[&K]) -> Result<Vec<M>> {
+    let pinned = match M::PLACEMENT {
+        Placement::Keyed {
+            map, column: key, ..
+        } if key.sqlite == column.sqlite => Some(map),
+        _ => None,
+    };
+    let handle = ctx.engine.handle(M::CLUSTER).with_routing(ctx.routing);
+    let scoped = crate::shard_scope::scoped(M::CLUSTER, handle.cluster_name()).is_some();
+    let (Some(map), false) = (pinned, scoped) else {
+        // Every shard, or the one a scope names, with every key.
+        return select_in(ctx, M::CLUSTER, M::SELECT, column, keys).await;
+    };
+    // Each key to its shard (a key no shard holds has no rows); then each shard with its keys.
+    let mut per_shard: Vec<Vec<&K>> = vec![Vec::new(); map.shards.len()];
+    for key in keys {
+        if let Ok(shard) = map.locate(*key) {
+            per_shard[shard].push(*key);
+        }
+    }
+    let shards = per_shard
+        .into_iter()
+        .enumerate()
+        .filter(|(_, keys)| !keys.is_empty())
+        .map(|(shard, keys)| {
+            let handle = handle.with_shard(shard);
+            async move { select_in_shard::<M, K>(handle, M::SELECT, column, &keys).await }
+        });
     Ok(try_join_all(shards).await?.into_iter().flatten().collect())
 }
 

@@ -1,8 +1,11 @@
 //! What the generated code tells the runtime about each model and insert struct: static SQL
 //! per dialect, and how to bind and decode values.
 
+use std::cmp::Ordering;
+
 use crate::backend::Sql;
 use crate::key::Key;
+use crate::shard_key::{ShardKeyValue, ShardMap};
 use crate::value::{Args, FromRow};
 
 /// A generated model: one table, queried through its own cluster's handles.
@@ -34,6 +37,39 @@ pub trait Model: FromRow + Clone + Send + Sync + Unpin + 'static {
     /// The quoted primary-key column.
     #[doc(hidden)]
     const KEY: Sql;
+    /// Where rows live on the cluster's shards.
+    #[doc(hidden)]
+    const PLACEMENT: Placement = Placement::Handle;
+    /// This row's shard key (models with a `shard_key` only).
+    #[doc(hidden)]
+    fn shard_key(&self) -> Option<ShardKeyValue<'_>> {
+        None
+    }
+    /// Compare two rows by the field at position `field` in ascending order, NULL first or
+    /// last (`None` for a field that cannot be ordered in memory: bytes and json), for merging
+    /// rows of several shards.
+    #[doc(hidden)]
+    fn compare(&self, other: &Self, field: usize, nulls_last: bool) -> Option<Ordering> {
+        let _ = (other, field, nulls_last);
+        None
+    }
+}
+
+/// Where a model's rows live on the shards of its cluster.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Placement {
+    /// Where the handle points: the default shard, a scope's, or an explicit one.
+    Handle,
+    /// On the shard its shard key maps to.
+    Keyed {
+        /// The cluster's shard map.
+        map: &'static ShardMap,
+        /// The shard key field's name.
+        field: &'static str,
+        /// The shard key column, quoted.
+        column: Sql,
+    },
 }
 
 /// A generated insert struct (`NewUser`).
@@ -57,6 +93,10 @@ pub trait Insert: Send + Sync {
     fn bind(&self, args: &mut Args);
     /// The auto-increment key this row sets itself, if any.
     fn explicit_key(&self) -> Option<i64> {
+        None
+    }
+    /// This row's shard key (models with a `shard_key` only).
+    fn shard_key(&self) -> Option<ShardKeyValue<'_>> {
         None
     }
 }

@@ -4,12 +4,14 @@ use std::marker::PhantomData;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::exec::Conn;
+use crate::exec::{Conn, SqlText};
 use crate::expr::{Expr, Order};
 use crate::lookup::Ctx;
 use crate::model::{Model, Present};
+use crate::placement::Reach;
 use crate::relation::{HasFuture, Relation};
 use crate::role::Access;
+use crate::scatter;
 use crate::value::Args;
 
 /// A `where_has` filter waiting for its keys from the related model's database.
@@ -145,33 +147,45 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         }
     }
 
-    fn select(&self, head: &str, backend: Backend, args: &mut Args) -> String {
+    /// `head`, the filter, the order, then `limit` and `offset`, written into the SQL as
+    /// integers (bound, PostgreSQL may settle on a generic plan that ignores the limit).
+    fn select(
+        &self,
+        head: &str,
+        backend: Backend,
+        args: &mut Args,
+        limit: Option<u64>,
+        offset: Option<u64>,
+    ) -> String {
+        use std::fmt::Write as _;
         let mut sql = String::from(head);
         self.where_clause(backend, &mut sql, args);
         for (i, order) in self.order.iter().enumerate() {
             sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
             order.render(backend, &mut sql);
         }
-        // Values are bound like any other; only the keyword spelling differs per dialect.
-        let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let mut bind = |sql: &mut String, n: u64| {
-            args.add(&clamp(n));
-            backend.placeholder(sql, args.len());
-        };
-        match (self.limit, self.offset, backend) {
+        // Clamped to i64: every backend takes it, and no table holds more rows.
+        let clamp = |n: u64| n.min(i64::MAX as u64);
+        match (limit, offset, backend) {
             (Some(limit), _, _) => {
-                sql.push_str(" LIMIT ");
-                bind(&mut sql, limit);
+                let _ = write!(sql, " LIMIT {}", clamp(limit));
             }
             (None, Some(_), Backend::Sqlite) => sql.push_str(" LIMIT -1"),
             (None, Some(_), Backend::MySql) => sql.push_str(" LIMIT 18446744073709551615"),
             _ => {}
         }
-        if let Some(offset) = self.offset {
-            sql.push_str(" OFFSET ");
-            bind(&mut sql, offset);
+        if let Some(offset) = offset {
+            let _ = write!(sql, " OFFSET {}", clamp(offset));
         }
         sql
+    }
+
+    /// Where this query runs: where its connection points, or on several shards (a model with
+    /// a shard key, pinned by the filter or not, or an `all_shards()` handle).
+    fn reach(&self) -> Result<Reach> {
+        crate::placement::read::<M>(&self.conn, |map, column| {
+            self.filter.as_ref().and_then(|f| f.pinned(map, column))
+        })
     }
 
     /// Every matching row.
@@ -179,18 +193,50 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         self.resolve().await?;
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
-        let sql = self.select(M::SELECT.get(backend), backend, &mut args);
-        self.conn.fetch_all(sql, args).await
+        match self.reach()? {
+            Reach::Here => {
+                let sql = self.select(
+                    M::SELECT.get(backend),
+                    backend,
+                    &mut args,
+                    self.limit,
+                    self.offset,
+                );
+                self.conn.fetch_all(sql, args).await
+            }
+            Reach::Shards(shards) => {
+                // Each shard returns its first `offset + limit` rows; the merge skips `offset`.
+                let limit = self
+                    .limit
+                    .map(|l| l.saturating_add(self.offset.unwrap_or(0)));
+                let sql = SqlText::from(self.select(
+                    M::SELECT.get(backend),
+                    backend,
+                    &mut args,
+                    limit,
+                    None,
+                ));
+                let rows = scatter::each(shards, &args, |mut conn, args| {
+                    let sql = sql.clone();
+                    async move { conn.fetch_all::<M>(sql, args).await }
+                })
+                .await?;
+                let size = |n: Option<u64>| n.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+                scatter::merge(
+                    backend,
+                    rows,
+                    &self.order,
+                    size(self.offset).unwrap_or(0),
+                    size(self.limit),
+                )
+            }
+        }
     }
 
     /// The first matching row (in the query's order).
     pub async fn first(mut self) -> Result<Option<M>> {
-        self.resolve().await?;
         self.limit = Some(1);
-        let backend = self.conn.backend();
-        let mut args = Args::new(backend);
-        let sql = self.select(M::SELECT.get(backend), backend, &mut args);
-        self.conn.fetch_optional(sql, args).await
+        Ok(self.all().await?.pop())
     }
 
     /// How many rows match (order, limit and offset do not apply).
@@ -200,21 +246,60 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         let mut args = Args::new(backend);
         let mut sql = String::from(M::COUNT.get(backend));
         self.where_clause(backend, &mut sql, &mut args);
-        self.conn.fetch_scalar(sql, args).await
+        match self.reach()? {
+            Reach::Here => self.conn.fetch_scalar(sql, args).await,
+            Reach::Shards(shards) => {
+                let sql = SqlText::from(sql);
+                let counts = scatter::each(shards, &args, |mut conn, args| {
+                    let sql = sql.clone();
+                    async move { conn.fetch_scalar::<i64>(sql, args).await }
+                })
+                .await?;
+                Ok(counts.into_iter().sum())
+            }
+        }
     }
 
-    /// Whether any row matches.
+    /// Whether any row matches (past `offset`, if one is set).
     pub async fn exists(mut self) -> Result<bool> {
         self.resolve().await?;
-        self.limit = Some(1);
         self.order.clear();
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
-        let sql = self.select(M::EXISTS.get(backend), backend, &mut args);
-        Ok(self
-            .conn
-            .fetch_optional::<Present>(sql, args)
-            .await?
-            .is_some())
+        match self.reach()? {
+            Reach::Here => {
+                let sql = self.select(
+                    M::EXISTS.get(backend),
+                    backend,
+                    &mut args,
+                    Some(1),
+                    self.offset,
+                );
+                Ok(self
+                    .conn
+                    .fetch_optional::<Present>(sql, args)
+                    .await?
+                    .is_some())
+            }
+            Reach::Shards(shards) => {
+                // Past an offset, rows of all shards count together.
+                let offset = self.offset.unwrap_or(0);
+                let sql = self.select(
+                    M::EXISTS.get(backend),
+                    backend,
+                    &mut args,
+                    Some(offset.saturating_add(1)),
+                    None,
+                );
+                let sql = SqlText::from(sql);
+                let found = scatter::each(shards, &args, |mut conn, args| {
+                    let sql = sql.clone();
+                    async move { conn.fetch_all::<Present>(sql, args).await }
+                })
+                .await?;
+                let rows: usize = found.iter().map(Vec::len).sum();
+                Ok(u64::try_from(rows).unwrap_or(u64::MAX) > offset)
+            }
+        }
     }
 }

@@ -57,6 +57,14 @@ impl Args {
         self.buf.clone()
     }
 
+    /// A copy of these arguments, for the same statement on another shard.
+    pub(crate) fn duplicate(&self) -> Args {
+        Args {
+            buf: self.buf.clone(),
+            error: self.error.as_ref().map(|e| e.to_string().into()),
+        }
+    }
+
     /// How many values are bound.
     pub fn len(&self) -> usize {
         match &self.buf {
@@ -96,6 +104,12 @@ pub trait Bind: Send + Sync {
     /// Append `self` to `args`.
     #[doc(hidden)]
     fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError>;
+    /// The value as a shard key, for the types a shard key can have (`None`: not one, or
+    /// NULL), so a filter pinning a shard key reaches only its shards.
+    #[doc(hidden)]
+    fn as_shard_key(&self) -> Option<crate::shard_key::ShardKeyValue<'_>> {
+        None
+    }
 }
 
 /// A field type: bound to statements and decoded from rows on every backend.
@@ -106,7 +120,7 @@ pub trait Value: Bind + Sized {
 }
 
 macro_rules! bind {
-    ($($ty:ty),* $(,)?) => {$(
+    ($($ty:ty $(=> $key:ident)?),* $(,)?) => {$(
         impl Bind for $ty {
             fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
                 match args {
@@ -115,13 +129,24 @@ macro_rules! bind {
                     ArgBuf::MySql(a) => a.add(self),
                 }
             }
+            $(bind!(@$key);)?
         }
     )*};
+    (@shard_key) => {
+        fn as_shard_key(&self) -> Option<crate::shard_key::ShardKeyValue<'_>> {
+            Some(crate::shard_key::ShardKey::shard_key_value(self))
+        }
+    };
+    (@option_shard_key) => {
+        fn as_shard_key(&self) -> Option<crate::shard_key::ShardKeyValue<'_>> {
+            self.as_ref().map(crate::shard_key::ShardKey::shard_key_value)
+        }
+    };
 }
 
 macro_rules! value {
-    ($($ty:ty),* $(,)?) => {$(
-        bind!($ty);
+    ($($ty:ty $(=> $key:ident)?),* $(,)?) => {$(
+        bind!($ty $(=> $key)?);
 
         impl Bind for Option<$ty> {
             fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
@@ -132,6 +157,7 @@ macro_rules! value {
                     ArgBuf::MySql(a) => a.add(value),
                 }
             }
+            $(value!(@option $key);)?
         }
 
         impl Value for $ty {
@@ -154,28 +180,35 @@ macro_rules! value {
             }
         }
     )*};
+    (@option shard_key) => {
+        bind!(@option_shard_key);
+    };
 }
 
 value!(
     bool,
-    i16,
-    i32,
-    i64,
+    i16 => shard_key,
+    i32 => shard_key,
+    i64 => shard_key,
     f32,
     f64,
-    String,
+    String => shard_key,
     Vec<u8>,
-    uuid::Uuid,
+    uuid::Uuid => shard_key,
     chrono::NaiveDate,
     chrono::NaiveTime,
     serde_json::Value,
 );
 
-bind!(str, [u8]);
+bind!(str => shard_key, [u8]);
 
 impl<T: Bind + ?Sized> Bind for &T {
     fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
         (**self).bind(args)
+    }
+
+    fn as_shard_key(&self) -> Option<crate::shard_key::ShardKeyValue<'_>> {
+        (**self).as_shard_key()
     }
 }
 

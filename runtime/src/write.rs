@@ -3,11 +3,13 @@
 //! static SQL directly.
 
 use crate::backend::Backend;
+use crate::by_key;
 use crate::database::Handle;
 use crate::error::Result;
 use crate::exec::Conn;
 use crate::expr::{Column, Expr};
-use crate::model::{AutoKey, Insert, Model};
+use crate::model::{AutoKey, Insert, Model, Placement};
+use crate::placement::{self, Reach};
 use crate::transaction::Transaction;
 use crate::value::Args;
 
@@ -17,9 +19,17 @@ const MAX_BATCH_ROWS: usize = 1_000;
 /// Insert one row, returning it as stored.
 #[doc(hidden)]
 pub async fn insert_one<N: Insert>(conn: &mut Conn<'_>, row: &N) -> Result<N::Model> {
+    let mut routed;
+    let conn = match placement::for_row::<N::Model>(conn, row.shard_key())? {
+        Some(handle) => {
+            routed = Conn::Handle(handle);
+            &mut routed
+        }
+        None => conn,
+    };
     if N::AUTO_KEY.is_some() && row.explicit_key().is_some() {
         // Rare (imports, fixtures): the statement is built, and PostgreSQL's sequence moved.
-        let mut stored = insert_many(conn.reborrow(), std::slice::from_ref(row)).await?;
+        let mut stored = insert_on(conn.reborrow(), &[row]).await?;
         return stored.pop().ok_or_else(unreachable_no_row::<N>);
     }
     let mut args = conn.args();
@@ -40,8 +50,58 @@ fn unreachable_no_row<N: Insert>() -> crate::Error {
 /// Insert many rows in as few statements as the backend's bind limit allows, returning them
 /// as stored, in input order. On a handle, more than one statement runs in a transaction, so
 /// either every row is inserted or none is.
+///
+/// Rows of a model with a shard key go to their shards: one batch per shard, the shards
+/// concurrently, each all or nothing on its own (not atomic across shards).
 #[doc(hidden)]
 pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N::Model>> {
+    let Placement::Keyed { .. } = <N::Model as Model>::PLACEMENT else {
+        return insert_on(conn, &rows.iter().collect::<Vec<_>>()).await;
+    };
+    // Group by shard, keeping each row's position to put the stored rows back in input order.
+    let mut groups: Vec<(Option<Handle>, Vec<usize>)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let handle = placement::for_row::<N::Model>(&conn, row.shard_key())?;
+        let shard = handle.as_ref().map(|h| h.shard_index());
+        match groups
+            .iter_mut()
+            .find(|(h, _)| h.as_ref().map(|h| h.shard_index()) == shard)
+        {
+            Some((_, members)) => members.push(i),
+            None => groups.push((handle, vec![i])),
+        }
+    }
+    if let [(None, _)] = &groups[..] {
+        // A transaction on the rows' shard.
+        return insert_on(conn, &rows.iter().collect::<Vec<_>>()).await;
+    }
+    let batches = groups.iter().map(|(handle, members)| {
+        let batch: Vec<&N> = members.iter().map(|&i| &rows[i]).collect();
+        let handle = handle.clone();
+        async move {
+            match handle {
+                Some(handle) => insert_on(Conn::Handle(handle), &batch).await,
+                None => Err(crate::Error::Config(
+                    "rows of one transaction on several shards".into(),
+                )),
+            }
+        }
+    });
+    let stored = futures_util::future::try_join_all(batches).await?;
+    let mut slots: Vec<Option<N::Model>> = rows.iter().map(|_| None).collect();
+    for ((_, members), batch) in groups.iter().zip(stored) {
+        for (&i, row) in members.iter().zip(batch) {
+            slots[i] = Some(row);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|row| row.ok_or_else(unreachable_no_row::<N>))
+        .collect()
+}
+
+/// Insert `rows` where `conn` points.
+async fn insert_on<N: Insert>(conn: Conn<'_>, rows: &[&N]) -> Result<Vec<N::Model>> {
     let backend = conn.backend();
     let per_batch = (backend.max_binds() / N::COLUMNS.max(1)).clamp(1, MAX_BATCH_ROWS);
     // PostgreSQL's sequence does not follow explicit keys: move it past the largest first,
@@ -49,7 +109,7 @@ pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N:
     let advance = match (backend, N::AUTO_KEY) {
         (Backend::Postgres, Some(key)) => rows
             .iter()
-            .filter_map(N::explicit_key)
+            .filter_map(|row| row.explicit_key())
             .max()
             .map(|max| (key, max)),
         _ => None,
@@ -87,7 +147,7 @@ async fn advance_key(conn: &mut Conn<'_>, key: AutoKey, max: i64) -> Result<()> 
 
 async fn insert_batches<N: Insert>(
     conn: &mut Conn<'_>,
-    rows: &[N],
+    rows: &[&N],
     per_batch: usize,
 ) -> Result<Vec<N::Model>> {
     let backend = conn.backend();
@@ -108,7 +168,7 @@ async fn insert_batches<N: Insert>(
 
 /// `HEAD (…), (…) RETURNING …` for `rows`, binding their values into `args`. An
 /// auto-increment key is bound for the rows that set it and left to the database otherwise.
-fn batch_sql<N: Insert>(backend: Backend, rows: &[N], args: &mut Args) -> String {
+fn batch_sql<N: Insert>(backend: Backend, rows: &[&N], args: &mut Args) -> String {
     let mut sql = String::with_capacity(64 + rows.len() * N::COLUMNS * 6);
     sql.push_str(N::HEAD.get(backend));
     let auto_key = N::AUTO_KEY.is_some();
@@ -188,13 +248,29 @@ impl<'e, M: Model> Patch<'e, M> {
         self.sql.push_str(" = ");
         self.args.add(key);
         backend.placeholder(&mut self.sql, self.args.len());
-        self.conn
-            .execute_one(self.sql, self.args, M::NAME, &key)
-            .await
+        let pinned = match M::PLACEMENT {
+            Placement::Keyed { column, .. } => column.sqlite == M::KEY.sqlite,
+            Placement::Handle => false,
+        };
+        match placement::by_value::<M, K>(&self.conn, key, pinned)? {
+            Reach::Here => {
+                self.conn
+                    .execute_one(self.sql, self.args, M::NAME, &key)
+                    .await
+            }
+            reach => {
+                if by_key::execute(&mut self.conn, self.sql, self.args, reach).await? == 0 {
+                    return Err(by_key::not_found_anywhere::<M>(&self.conn, &key));
+                }
+                Ok(())
+            }
+        }
     }
 }
 
-/// `DELETE FROM <table> WHERE condition`; the number of rows deleted.
+/// `DELETE FROM <table> WHERE condition`; the number of rows deleted. For a model with a
+/// shard key, on the shards the condition pins; reaching every shard takes an `all_shards()`
+/// handle ([`Error::AllShardsRequired`](crate::Error::AllShardsRequired) otherwise).
 #[doc(hidden)]
 pub async fn delete_where<M: Model>(mut conn: Conn<'_>, condition: Expr<M>) -> Result<u64> {
     let backend = conn.backend();
@@ -202,7 +278,22 @@ pub async fn delete_where<M: Model>(mut conn: Conn<'_>, condition: Expr<M>) -> R
     let mut sql = String::from(M::DELETE.get(backend));
     sql.push_str(" WHERE ");
     condition.render(backend, &mut sql, &mut args);
-    conn.execute(sql, args).await
+    let mut pinned = true;
+    let reach = placement::read::<M>(&conn, |map, column| {
+        let shards = condition.pinned(map, column);
+        pinned = shards.is_some();
+        shards
+    })?;
+    if let (Reach::Shards(_), false, Conn::Handle(handle), Placement::Keyed { map, .. }) =
+        (&reach, pinned, &conn, M::PLACEMENT)
+        && !handle.spans_all()
+    {
+        return Err(crate::Error::AllShardsRequired {
+            cluster: map.cluster,
+            model: M::NAME,
+        });
+    }
+    by_key::execute(&mut conn, sql, args, reach).await
 }
 
 /// Run DDL statements on the writer of every shard of `handle`'s cluster.

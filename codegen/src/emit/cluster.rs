@@ -8,7 +8,7 @@ use proc_macro2::Literal;
 
 use super::{doc, option, sql};
 use crate::ident;
-use crate::model::{Cluster, Fallback, Policy, Replica, Routing, Schema};
+use crate::model::{Cluster, Fallback, ListKey, Policy, Replica, Routing, Schema, ShardBy};
 use crate::sql::{SqlSet, Statements};
 
 /// `&[ReplicaSpec { .. }, ..]` for a list of replicas.
@@ -290,6 +290,64 @@ pub(crate) fn emit(schema: &Schema) -> TokenStream {
     }
 }
 
+/// `MAP` and `for_key` on the shard enum of a cluster with `shard_by`.
+fn shard_map(cluster: &Cluster, enum_ty: &proc_macro2::Ident) -> TokenStream {
+    let Some(shard_by) = cluster.shard_by else {
+        return TokenStream::new();
+    };
+    let name = &cluster.name;
+    let names = cluster.shards.iter().map(|s| s.name.as_str());
+    let (strategy, how) = match shard_by {
+        ShardBy::Hash => (
+            quote!(::switchyard::__private::Strategy::Hash),
+            "by a stable hash of the key (see `switchyard::shard_hash`), mapped to shards by jump consistent hashing",
+        ),
+        ShardBy::Range => {
+            let ranges = cluster.shards.iter().map(|s| {
+                let (lo, hi) = s.range.unwrap_or((0, 0));
+                quote!((#lo, #hi))
+            });
+            (
+                quote!(::switchyard::__private::Strategy::Range(&[#(#ranges),*])),
+                "by the declared ranges; a key outside every range is `switchyard::Error::NoShardForKey`",
+            )
+        }
+        ShardBy::List => {
+            let lists = cluster.shards.iter().map(|s| {
+                let keys = s.keys.iter().map(|k| match k {
+                    ListKey::Int(i) => quote!(::switchyard::__private::ListKey::Int(#i)),
+                    ListKey::Str(s) => quote!(::switchyard::__private::ListKey::Str(#s)),
+                });
+                quote!(&[#(#keys),*])
+            });
+            (
+                quote!(::switchyard::__private::Strategy::List(&[#(#lists),*])),
+                "by the declared key lists; a key on no list is `switchyard::Error::NoShardForKey`",
+            )
+        }
+    };
+    let d = doc::line(format!(
+        "The shard that holds rows with this shard key: {how}."
+    ));
+    quote! {
+        impl #enum_ty {
+            /// How shard keys map to this cluster's shards.
+            #[doc(hidden)]
+            pub const MAP: ::switchyard::__private::ShardMap = ::switchyard::__private::ShardMap {
+                cluster: #name,
+                shards: &[#(#names),*],
+                strategy: #strategy,
+            };
+
+            #d
+            pub fn for_key(key: impl ::switchyard::ShardKey) -> ::switchyard::Result<#enum_ty> {
+                let index = #enum_ty::MAP.locate(&key)?;
+                ::std::result::Result::Ok(#enum_ty::ALL[index])
+            }
+        }
+    }
+}
+
 fn emit_cluster(schema: &Schema, cluster: &Cluster, index: usize) -> TokenStream {
     let ty = format_ident!("{}", ident::cluster_type(&cluster.name));
     let tx = format_ident!("{}", ident::transaction_type(&cluster.name));
@@ -377,8 +435,11 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, index: usize) -> TokenStream
             default,
         );
         let cluster_name = &cluster.name;
+        let shard_map = shard_map(cluster, &enum_ty);
         let shard_enum = quote! {
             #shard_enum
+
+            #shard_map
 
             impl ::switchyard::ShardName for #enum_ty {
                 const CLUSTER: usize = #index;
@@ -396,6 +457,16 @@ fn emit_cluster(schema: &Schema, cluster: &Cluster, index: usize) -> TokenStream
             pub fn shard(&self, shard: #enum_ty) -> Self {
                 #ty {
                     handle: self.handle.with_shard(shard.index()),
+                    _access: ::std::marker::PhantomData,
+                }
+            }
+
+            /// The same handle (access and role) on every shard: queries run on each shard
+            /// concurrently and merge (rows in the query's order, counts summed), and
+            /// `delete_where` deletes on each. Each shard commits on its own.
+            pub fn all_shards(&self) -> Self {
+                #ty {
+                    handle: self.handle.all_shards(),
                     _access: ::std::marker::PhantomData,
                 }
             }

@@ -40,11 +40,13 @@ pub(crate) fn field_type(field: &Field) -> TokenStream {
     }
 }
 
-/// Whether the insert struct may leave this field out.
-pub(crate) fn optional_on_insert(field: &Field) -> bool {
-    field.nullable
+/// Whether the insert struct may leave this field out. Never a shard key: it places the row
+/// before anything is written, so it must be known.
+pub(crate) fn optional_on_insert(model: &Model, field: &Field) -> bool {
+    (field.nullable
         || field.default.is_some()
-        || (field.primary_key && (field.ty.is_integer() || field.ty == FieldType::Uuid))
+        || (field.primary_key && (field.ty.is_integer() || field.ty == FieldType::Uuid)))
+        && model.shard_key.as_deref() != Some(field.name.as_str())
 }
 
 fn field_facts(field: &Field) -> String {
@@ -94,7 +96,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         let d = doc::attrs(f.doc.as_deref(), &[field_facts(f)]);
         quote!(#d pub #id: #ty,)
     });
-    let columns = model.fields.iter().map(|f| {
+    let columns = model.fields.iter().enumerate().map(|(index, f)| {
         let konst = format_ident!("{}", ident::constant(&f.name));
         let ty = rust_type(f.ty);
         let column = &f.column;
@@ -102,7 +104,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         let d = doc::line(format!("Filter and order by `{}`. {}", f.name, field_facts(f)));
         quote! {
             #d
-            pub const #konst: ::switchyard::Column<#name, #ty> = ::switchyard::Column::new(#column, #quoted);
+            pub const #konst: ::switchyard::Column<#name, #ty> = ::switchyard::Column::new(#index, #column, #quoted);
         }
     });
     let decode = model.fields.iter().enumerate().map(|(i, f)| {
@@ -113,7 +115,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let new_fields = model.fields.iter().map(|f| {
         let id = ident::snake_ident(&f.name);
         let ty = rust_type(f.ty);
-        let optional = optional_on_insert(f);
+        let optional = optional_on_insert(model, f);
         let ty = if optional {
             quote!(::std::option::Option<#ty>)
         } else {
@@ -137,7 +139,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let binds = insert_order(model)
         .into_iter()
         .skip(usize::from(auto_key))
-        .map(|i| bind_insert(&model.fields[i]));
+        .map(|i| bind_insert(model, &model.fields[i]));
     let explicit_key = auto_key.then(|| {
         let id = ident::snake_ident(&key_field.name);
         let key = match key_field.ty {
@@ -151,7 +153,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         }
     });
 
-    let patch_fields = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
+    let patch_fields = crate::sql::update_fields(model).into_iter().map(|f| {
         let id = ident::snake_ident(&f.name);
         let ty = field_type(f);
         let d = doc::attrs(
@@ -194,6 +196,13 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let key_ty = rust_type(key_field.ty);
     let key_id = ident::snake_ident(&key_field.name);
     let cluster_index = super::cluster_index(schema, &model.cluster);
+    let placement = placement(model);
+    let shard_key = shard_key_fn(model);
+    let compare = schema
+        .clusters
+        .get(&model.cluster)
+        .is_some_and(|c| c.sharded)
+        .then(|| compare(model));
 
     quote! {
         #struct_doc
@@ -227,6 +236,9 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             const DELETE: ::switchyard::__private::Sql = #delete;
             const UPDATE: ::switchyard::__private::Sql = #update_head;
             const KEY: ::switchyard::__private::Sql = #key;
+            #placement
+            #shard_key
+            #compare
         }
 
         #new_doc
@@ -248,6 +260,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             }
 
             #explicit_key
+            #shard_key
         }
 
         #patch_doc
@@ -262,10 +275,61 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     }
 }
 
+/// `const PLACEMENT` for a model with a shard key: its cluster's shard map and the key column.
+fn placement(model: &Model) -> Option<TokenStream> {
+    let field = model.shard_key_field()?;
+    let map = format_ident!("{}", ident::shard_enum(&model.cluster));
+    let name = &field.name;
+    let column = sql(&crate::sql::SqlSet::build(|d| d.quote(&field.column)));
+    Some(quote! {
+        const PLACEMENT: ::switchyard::__private::Placement = ::switchyard::__private::Placement::Keyed {
+            map: &#map::MAP,
+            field: #name,
+            column: #column,
+        };
+    })
+}
+
+/// `fn shard_key` of the row and insert structs of a model with a shard key.
+fn shard_key_fn(model: &Model) -> Option<TokenStream> {
+    let id = ident::snake_ident(&model.shard_key_field()?.name);
+    Some(quote! {
+        fn shard_key(&self) -> ::std::option::Option<::switchyard::ShardKeyValue<'_>> {
+            ::std::option::Option::Some(::switchyard::ShardKey::shard_key_value(&self.#id))
+        }
+    })
+}
+
+/// `fn compare` of a model in a sharded cluster, which rows of several shards merge by.
+fn compare(model: &Model) -> TokenStream {
+    let arms = model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.ty != FieldType::Json)
+        .map(|(i, f)| {
+            let id = ident::snake_ident(&f.name);
+            quote!(#i => ::switchyard::__private::compare(&self.#id, &other.#id, nulls_last),)
+        });
+    quote! {
+        fn compare(
+            &self,
+            other: &Self,
+            field: usize,
+            nulls_last: bool,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            match field {
+                #(#arms)*
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+}
+
 /// Bind one insert-struct field, applying its default when it is `None`.
-fn bind_insert(field: &Field) -> TokenStream {
+fn bind_insert(model: &Model, field: &Field) -> TokenStream {
     let id = ident::snake_ident(&field.name);
-    if !optional_on_insert(field) || (field.nullable && field.default.is_none()) {
+    if !optional_on_insert(model, field) || (field.nullable && field.default.is_none()) {
         return quote!(args.add(&self.#id););
     }
     if field.primary_key {

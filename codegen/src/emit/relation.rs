@@ -304,8 +304,6 @@ fn fetch_body(schema: &Schema, owner: &Model, relation: &Relation) -> TokenStrea
         let (rows_prev, prev_model) = &previous;
         debug_assert_eq!(prev_model, from);
         let to_ty = ident::type_ident(to);
-        let to_model = model(schema, to);
-        let cluster = cluster_index(schema, &to_model.cluster);
         let from_key = key_of(field(schema, from, from_field), &quote!(row));
         let to_key = key_of(field(schema, to, to_field), &quote!(row));
         let column = quoted(to, to_field);
@@ -326,14 +324,8 @@ fn fetch_body(schema: &Schema, owner: &Model, relation: &Relation) -> TokenStrea
         };
         steps.push(quote! {
             let keys = ::switchyard::__private::keys(#rows_prev, |row| #from_key);
-            let #binding: ::std::vec::Vec<#to_ty> = ::switchyard::__private::select_in(
-                ctx,
-                #cluster,
-                <#to_ty as ::switchyard::Model>::SELECT,
-                #column,
-                &keys,
-            )
-            .await?;
+            let #binding: ::std::vec::Vec<#to_ty> =
+                ::switchyard::__private::select_rows(ctx, #column, &keys).await?;
             #sort
             #links
         });
@@ -420,7 +412,7 @@ fn create_related(schema: &Schema, owner: &Model, relation: &Relation) -> TokenS
     } else {
         quote!(self.#key_id)
     };
-    let value = if optional_on_insert(fk) {
+    let value = if optional_on_insert(target, fk) {
         quote!(::std::option::Option::Some(#value))
     } else {
         value
@@ -428,15 +420,35 @@ fn create_related(schema: &Schema, owner: &Model, relation: &Relation) -> TokenS
     let method = format_ident!("{}", ident::create_related(&relation.name));
     let cluster = ident::snake_ident(&target.cluster);
     let accessor = format_ident!("{}", ident::snake_plural(&target.name));
+    // In the owner's sharded cluster, the child goes to the owner's shard: by its own shard
+    // key if it has one, else to the shard the owner's shard key maps to.
+    let owner_shard = (target.cluster == owner.cluster && target.shard_key.is_none())
+        .then(|| owner.shard_key_field())
+        .flatten();
+    let (where_, handle) = match owner_shard {
+        Some(shard_key) => {
+            let shard_enum = format_ident!("{}", ident::shard_enum(&owner.cluster));
+            let id = ident::snake_ident(&shard_key.name);
+            (
+                "on the shard of this row's shard key".to_owned(),
+                quote!(db.#cluster().shard(#shard_enum::for_key(&self.#id)?)),
+            )
+        }
+        None if target.shard_key.is_some() => (
+            "on the shard of its shard key".to_owned(),
+            quote!(db.#cluster()),
+        ),
+        None => ("(its default shard)".to_owned(), quote!(db.#cluster())),
+    };
     let d = doc::line(format!(
-        "Insert `row` as one of this row's `{}`, with `{}` set to this row's `{}`, on the writer of cluster `{}` (its default shard). Not atomic with writes in other databases.",
+        "Insert `row` as one of this row's `{}`, with `{}` set to this row's `{}`, on the writer of cluster `{}` {where_}. Not atomic with writes in other databases.",
         relation.name, fk.name, owner_key.name, target.cluster
     ));
     quote! {
         #d
         pub async fn #method(&self, db: &Database, mut row: #new_ty) -> ::switchyard::Result<#target_ty> {
             row.#fk_id = #value;
-            db.#cluster().#accessor().insert(row).await
+            #handle.#accessor().insert(row).await
         }
     }
 }
@@ -471,7 +483,7 @@ fn require(schema: &Schema, relation: &Relation) -> TokenStream {
 pub(crate) fn validations(
     model: &Model,
     rows: &TokenStream,
-    keys: impl Fn(&Field) -> TokenStream,
+    keys: impl Fn(&Model, &Field) -> Option<TokenStream>,
 ) -> TokenStream {
     let checks = model
         .relations
@@ -479,7 +491,7 @@ pub(crate) fn validations(
         .filter(|r| r.validate)
         .filter_map(|r| {
             let fk = model.field(&r.hops[0].from_field)?;
-            let keys = keys(fk);
+            let keys = keys(model, fk)?;
             let name = ident::type_ident(&model.name);
             let require = require_fn(r);
             Some(quote! {
@@ -490,34 +502,37 @@ pub(crate) fn validations(
 }
 
 /// `&K` of each row-struct row's foreign key (skipping nulls).
-pub(crate) fn row_keys(field: &Field) -> TokenStream {
+pub(crate) fn row_keys(_: &Model, field: &Field) -> Option<TokenStream> {
     let id = ident::snake_ident(&field.name);
-    if field.nullable {
+    Some(if field.nullable {
         quote!(.filter_map(|row| row.#id.as_ref()))
     } else {
         quote!(.map(|row| &row.#id))
-    }
+    })
 }
 
 /// `&K` of each insert-struct row's foreign key (optional when nullable or defaulted).
-pub(crate) fn new_keys(field: &Field) -> TokenStream {
+pub(crate) fn new_keys(model: &Model, field: &Field) -> Option<TokenStream> {
     let id = ident::snake_ident(&field.name);
-    if optional_on_insert(field) {
+    Some(if optional_on_insert(model, field) {
         quote!(.filter_map(|row| row.#id.as_ref()))
     } else {
         quote!(.map(|row| &row.#id))
-    }
+    })
 }
 
 /// `&K` of a patch's foreign key, when the patch sets it (`Option<T>`, or `Option<Option<T>>`
-/// when nullable).
-pub(crate) fn patch_keys(field: &Field) -> TokenStream {
+/// when nullable); `None` for a shard key, which a patch cannot set.
+pub(crate) fn patch_keys(model: &Model, field: &Field) -> Option<TokenStream> {
+    if model.shard_key.as_deref() == Some(field.name.as_str()) {
+        return None;
+    }
     let id = ident::snake_ident(&field.name);
-    if field.nullable {
+    Some(if field.nullable {
         quote!(.filter_map(|row| row.#id.as_ref().and_then(::std::option::Option::as_ref)))
     } else {
         quote!(.filter_map(|row| row.#id.as_ref()))
-    }
+    })
 }
 
 /// The type a relation's slot holds per owner: the target's loaded wrapper when it has

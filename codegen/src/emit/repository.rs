@@ -21,16 +21,16 @@ fn param_type(field: &Field) -> TokenStream {
     }
 }
 
-fn bind_param(field: &Field, id: &proc_macro2::Ident) -> TokenStream {
+/// A lookup parameter as a reference to bind.
+fn arg(field: &Field, id: &proc_macro2::Ident) -> TokenStream {
     match field.ty {
-        FieldType::String | FieldType::Text | FieldType::Bytes | FieldType::Json => {
-            quote!(args.add(#id);)
-        }
-        _ => quote!(args.add(&#id);),
+        FieldType::String | FieldType::Text | FieldType::Bytes | FieldType::Json => quote!(#id),
+        _ => quote!(&#id),
     }
 }
 
 pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStream {
+    let is_shard_key = |field: &Field| model.shard_key.as_deref() == Some(field.name.as_str());
     let name = ident::type_ident(&model.name);
     let repo = format_ident!("{}", ident::repository(&model.name));
     let new_name = format_ident!("{}", ident::new_struct(&model.name));
@@ -39,7 +39,6 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
     let key = model.key();
     let key_id = ident::snake_ident(&key.name);
     let key_ty = param_type(key);
-    let bind_key = bind_param(key, &key_id);
     let find = sql(&st.find);
     let update = sql(&st.update);
     let delete_by_key = sql(&st.delete_by_key);
@@ -61,25 +60,29 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
         let method = format_ident!("find_by_{}", field.name);
         let id = ident::snake_ident(&field.name);
         let ty = param_type(field);
-        let bind = bind_param(field, &id);
+        let arg = arg(field, &id);
+        let pinned = is_shard_key(field);
         let statement = sql(set);
         let d = doc::line(format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name));
         quote! {
             #d
-            pub async fn #method(mut self, #id: #ty) -> ::switchyard::Result<::std::option::Option<#name>> {
+            pub async fn #method(self, #id: #ty) -> ::switchyard::Result<::std::option::Option<#name>> {
                 const SQL: ::switchyard::__private::Sql = #statement;
-                let mut args = self.conn.args();
-                #bind
-                self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+                ::switchyard::__private::find(self.conn, SQL, #arg, #pinned).await
             }
         }
     });
 
-    let update_binds = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
-        let id = ident::snake_ident(&f.name);
-        quote!(args.add(&row.#id);)
-    });
-    let patch_sets = model.fields.iter().filter(|f| !f.primary_key).map(|f| {
+    // Updates select the row by primary key, and by shard key when the model has one.
+    let update_binds = crate::sql::update_fields(model)
+        .into_iter()
+        .chain(std::iter::once(key))
+        .chain(model.shard_key_field().filter(|f| !f.primary_key))
+        .map(|f| {
+            let id = ident::snake_ident(&f.name);
+            quote!(args.add(&row.#id);)
+        });
+    let patch_sets = crate::sql::update_fields(model).into_iter().map(|f| {
         let id = ident::snake_ident(&f.name);
         let konst = format_ident!("{}", ident::constant(&f.name));
         quote! {
@@ -88,14 +91,8 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             }
         }
     });
-    let key_field_access = match key.ty {
-        FieldType::String => quote!(&row.#key_id),
-        _ => quote!(row.#key_id),
-    };
-    let key_arg = match key.ty {
-        FieldType::String => quote!(#key_id),
-        _ => quote!(&#key_id),
-    };
+    let key_pinned = is_shard_key(key);
+    let key_arg = arg(key, &key_id);
 
     let repo_doc = doc::attrs(
         None,
@@ -122,11 +119,9 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             }
 
             #find_doc
-            pub async fn find(mut self, #key_id: #key_ty) -> ::switchyard::Result<::std::option::Option<#name>> {
+            pub async fn find(self, #key_id: #key_ty) -> ::switchyard::Result<::std::option::Option<#name>> {
                 const SQL: ::switchyard::__private::Sql = #find;
-                let mut args = self.conn.args();
-                #bind_key
-                self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+                ::switchyard::__private::find(self.conn, SQL, #key_arg, #key_pinned).await
             }
 
             #(#find_by)*
@@ -177,14 +172,12 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             }
 
             /// Write every field of `row` to the row with its primary key; `NotFound` if none.
-            pub async fn update(mut self, row: &#name) -> ::switchyard::Result<()> {
+            pub async fn update(self, row: &#name) -> ::switchyard::Result<()> {
                 #validate_update
                 const SQL: ::switchyard::__private::Sql = #update;
                 let mut args = self.conn.args();
                 #(#update_binds)*
-                args.add(&row.#key_id);
-                let sql = SQL.get(self.conn.backend());
-                self.conn.execute_one(sql, args, #name_str, &#key_field_access).await
+                ::switchyard::__private::update(self.conn, SQL, args, row).await
             }
 
             /// Write only the fields set in `patch` to the row with this key; `NotFound` if
@@ -197,12 +190,9 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             }
 
             /// Delete the row with this key; whether there was one.
-            pub async fn delete(mut self, #key_id: #key_ty) -> ::switchyard::Result<bool> {
+            pub async fn delete(self, #key_id: #key_ty) -> ::switchyard::Result<bool> {
                 const SQL: ::switchyard::__private::Sql = #delete_by_key;
-                let mut args = self.conn.args();
-                #bind_key
-                let sql = SQL.get(self.conn.backend());
-                ::std::result::Result::Ok(self.conn.execute(sql, args).await? > 0)
+                ::switchyard::__private::delete::<#name, _>(self.conn, SQL, #key_arg, #key_pinned).await
             }
 
             /// Delete every row matching `condition`; how many were deleted.

@@ -354,6 +354,15 @@ impl<A: ::switchyard::Access> Catalog<A> {
             _access: ::std::marker::PhantomData,
         }
     }
+    /// The same handle (access and role) on every shard: queries run on each shard
+    /// concurrently and merge (rows in the query's order, counts summed), and
+    /// `delete_where` deletes on each. Each shard commits on its own.
+    pub fn all_shards(&self) -> Self {
+        Catalog {
+            handle: self.handle.all_shards(),
+            _access: ::std::marker::PhantomData,
+        }
+    }
     /// The same cluster and shard, reading from the replicas of custom role `role` (by the
     /// cluster's policy and fallback). Write methods do not exist on it.
     pub fn role(&self, role: CatalogRole) -> Catalog<::switchyard::Read> {
@@ -642,6 +651,7 @@ pub struct Account {
 impl Account {
     /// Filter and order by `id`. Type `i64`, column `id`; primary key, assigned by the database.
     pub const ID: ::switchyard::Column<Account, i64> = ::switchyard::Column::new(
+        0usize,
         "id",
         ::switchyard::__private::Sql {
             sqlite: "`id`",
@@ -651,6 +661,7 @@ impl Account {
     );
     /// Filter and order by `email`. Type `string`, column `email`; unique.
     pub const EMAIL: ::switchyard::Column<Account, ::std::string::String> = ::switchyard::Column::new(
+        1usize,
         "email",
         ::switchyard::__private::Sql {
             sqlite: "`email`",
@@ -660,6 +671,7 @@ impl Account {
     );
     /// Filter and order by `nickname`. Type `string`, nullable, column `nickname`.
     pub const NICKNAME: ::switchyard::Column<Account, ::std::string::String> = ::switchyard::Column::new(
+        2usize,
         "nickname",
         ::switchyard::__private::Sql {
             sqlite: "`nickname`",
@@ -669,6 +681,7 @@ impl Account {
     );
     /// Filter and order by `active`. Type `bool`, column `active`; has a default.
     pub const ACTIVE: ::switchyard::Column<Account, bool> = ::switchyard::Column::new(
+        3usize,
         "active",
         ::switchyard::__private::Sql {
             sqlite: "`active`",
@@ -795,7 +808,7 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
     }
     /// The [`Account`] with this primary key, if any.
     pub async fn find(
-        mut self,
+        self,
         id: i64,
     ) -> ::switchyard::Result<::std::option::Option<Account>> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
@@ -803,13 +816,11 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
             postgres: "SELECT \"id\", \"email\", \"nickname\", \"active\" FROM \"accounts\" WHERE \"id\" = $1",
             mysql: "SELECT `id`, `email`, `nickname`, `active` FROM `accounts` WHERE `id` = ?",
         };
-        let mut args = self.conn.args();
-        args.add(&id);
-        self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+        ::switchyard::__private::find(self.conn, SQL, &id, false).await
     }
     /// The [`Account`] whose `email` equals the given value, if any.
     pub async fn find_by_email(
-        mut self,
+        self,
         email: &str,
     ) -> ::switchyard::Result<::std::option::Option<Account>> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
@@ -817,9 +828,7 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
             postgres: "SELECT \"id\", \"email\", \"nickname\", \"active\" FROM \"accounts\" WHERE \"email\" = $1",
             mysql: "SELECT `id`, `email`, `nickname`, `active` FROM `accounts` WHERE `email` = ?",
         };
-        let mut args = self.conn.args();
-        args.add(email);
-        self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+        ::switchyard::__private::find(self.conn, SQL, email, false).await
     }
     /// A query: add `filter`, `order_by`, `limit`, `offset`, then run it.
     pub fn query(self) -> ::switchyard::Query<'e, Account, A> {
@@ -863,7 +872,7 @@ impl<'e> AccountRepository<'e, ::switchyard::Write> {
         ::switchyard::__private::insert_many(self.conn, rows).await
     }
     /// Write every field of `row` to the row with its primary key; `NotFound` if none.
-    pub async fn update(mut self, row: &Account) -> ::switchyard::Result<()> {
+    pub async fn update(self, row: &Account) -> ::switchyard::Result<()> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
             sqlite: "UPDATE `accounts` SET `email` = ?, `nickname` = ?, `active` = ? WHERE `id` = ?",
             postgres: "UPDATE \"accounts\" SET \"email\" = $1, \"nickname\" = $2, \"active\" = $3 WHERE \"id\" = $4",
@@ -874,8 +883,7 @@ impl<'e> AccountRepository<'e, ::switchyard::Write> {
         args.add(&row.nickname);
         args.add(&row.active);
         args.add(&row.id);
-        let sql = SQL.get(self.conn.backend());
-        self.conn.execute_one(sql, args, "Account", &row.id).await
+        ::switchyard::__private::update(self.conn, SQL, args, row).await
     }
     /// Write only the fields set in `patch` to the row with this key; `NotFound` if
     /// none. An empty patch runs no statement.
@@ -897,16 +905,13 @@ impl<'e> AccountRepository<'e, ::switchyard::Write> {
         update.run(&id).await
     }
     /// Delete the row with this key; whether there was one.
-    pub async fn delete(mut self, id: i64) -> ::switchyard::Result<bool> {
+    pub async fn delete(self, id: i64) -> ::switchyard::Result<bool> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
             sqlite: "DELETE FROM `accounts` WHERE `id` = ?",
             postgres: "DELETE FROM \"accounts\" WHERE \"id\" = $1",
             mysql: "DELETE FROM `accounts` WHERE `id` = ?",
         };
-        let mut args = self.conn.args();
-        args.add(&id);
-        let sql = SQL.get(self.conn.backend());
-        ::std::result::Result::Ok(self.conn.execute(sql, args).await? > 0)
+        ::switchyard::__private::delete::<Account, _>(self.conn, SQL, &id, false).await
     }
     /// Delete every row matching `condition`; how many were deleted.
     pub async fn delete_where(
@@ -960,10 +965,8 @@ impl Account {
                 owners,
                 |row| ::std::option::Option::Some(&row.id),
             );
-            let mut rows_0: ::std::vec::Vec<Item> = ::switchyard::__private::select_in(
+            let mut rows_0: ::std::vec::Vec<Item> = ::switchyard::__private::select_rows(
                     ctx,
-                    0usize,
-                    <Item as ::switchyard::Model>::SELECT,
                     Item::OWNER_ID.quoted(),
                     &keys,
                 )
@@ -1141,6 +1144,7 @@ pub struct Item {
 impl Item {
     /// Filter and order by `sku`. Type `string`, column `sku`; primary key.
     pub const SKU: ::switchyard::Column<Item, ::std::string::String> = ::switchyard::Column::new(
+        0usize,
         "sku",
         ::switchyard::__private::Sql {
             sqlite: "`sku`",
@@ -1150,6 +1154,7 @@ impl Item {
     );
     /// Filter and order by `type`. Type `string`, column `kind`; has a default.
     pub const TYPE: ::switchyard::Column<Item, ::std::string::String> = ::switchyard::Column::new(
+        1usize,
         "kind",
         ::switchyard::__private::Sql {
             sqlite: "`kind`",
@@ -1159,6 +1164,7 @@ impl Item {
     );
     /// Filter and order by `price`. Type `f64`, nullable, column `price`.
     pub const PRICE: ::switchyard::Column<Item, f64> = ::switchyard::Column::new(
+        2usize,
         "price",
         ::switchyard::__private::Sql {
             sqlite: "`price`",
@@ -1171,6 +1177,7 @@ impl Item {
         Item,
         ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
     > = ::switchyard::Column::new(
+        3usize,
         "added_at",
         ::switchyard::__private::Sql {
             sqlite: "`added_at`",
@@ -1180,6 +1187,7 @@ impl Item {
     );
     /// Filter and order by `owner_id`. Type `i64`, nullable, column `owner_id`.
     pub const OWNER_ID: ::switchyard::Column<Item, i64> = ::switchyard::Column::new(
+        4usize,
         "owner_id",
         ::switchyard::__private::Sql {
             sqlite: "`owner_id`",
@@ -1238,6 +1246,37 @@ impl ::switchyard::Model for Item {
         postgres: "\"sku\"",
         mysql: "`sku`",
     };
+    fn compare(
+        &self,
+        other: &Self,
+        field: usize,
+        nulls_last: bool,
+    ) -> ::std::option::Option<::std::cmp::Ordering> {
+        match field {
+            0usize => ::switchyard::__private::compare(&self.sku, &other.sku, nulls_last),
+            1usize => {
+                ::switchyard::__private::compare(&self.r#type, &other.r#type, nulls_last)
+            }
+            2usize => {
+                ::switchyard::__private::compare(&self.price, &other.price, nulls_last)
+            }
+            3usize => {
+                ::switchyard::__private::compare(
+                    &self.added_at,
+                    &other.added_at,
+                    nulls_last,
+                )
+            }
+            4usize => {
+                ::switchyard::__private::compare(
+                    &self.owner_id,
+                    &other.owner_id,
+                    nulls_last,
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
 }
 /// A new [`Item`] to insert: every field, with those that have defaults optional.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1314,7 +1353,7 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
     }
     /// The [`Item`] with this primary key, if any.
     pub async fn find(
-        mut self,
+        self,
         sku: &str,
     ) -> ::switchyard::Result<::std::option::Option<Item>> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
@@ -1322,9 +1361,7 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
             postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\" WHERE \"sku\" = $1",
             mysql: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
         };
-        let mut args = self.conn.args();
-        args.add(sku);
-        self.conn.fetch_optional(SQL.get(self.conn.backend()), args).await
+        ::switchyard::__private::find(self.conn, SQL, sku, false).await
     }
     /// A query: add `filter`, `order_by`, `limit`, `offset`, then run it.
     pub fn query(self) -> ::switchyard::Query<'e, Item, A> {
@@ -1383,7 +1420,7 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         ::switchyard::__private::insert_many(self.conn, rows).await
     }
     /// Write every field of `row` to the row with its primary key; `NotFound` if none.
-    pub async fn update(mut self, row: &Item) -> ::switchyard::Result<()> {
+    pub async fn update(self, row: &Item) -> ::switchyard::Result<()> {
         Item::__require_owner(
                 &self.conn,
                 &::std::iter::once(row)
@@ -1402,8 +1439,7 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         args.add(&row.added_at);
         args.add(&row.owner_id);
         args.add(&row.sku);
-        let sql = SQL.get(self.conn.backend());
-        self.conn.execute_one(sql, args, "Item", &&row.sku).await
+        ::switchyard::__private::update(self.conn, SQL, args, row).await
     }
     /// Write only the fields set in `patch` to the row with this key; `NotFound` if
     /// none. An empty patch runs no statement.
@@ -1437,16 +1473,13 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         update.run(sku).await
     }
     /// Delete the row with this key; whether there was one.
-    pub async fn delete(mut self, sku: &str) -> ::switchyard::Result<bool> {
+    pub async fn delete(self, sku: &str) -> ::switchyard::Result<bool> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
             sqlite: "DELETE FROM `items` WHERE `sku` = ?",
             postgres: "DELETE FROM \"items\" WHERE \"sku\" = $1",
             mysql: "DELETE FROM `items` WHERE `sku` = ?",
         };
-        let mut args = self.conn.args();
-        args.add(sku);
-        let sql = SQL.get(self.conn.backend());
-        ::std::result::Result::Ok(self.conn.execute(sql, args).await? > 0)
+        ::switchyard::__private::delete::<Item, _>(self.conn, SQL, sku, false).await
     }
     /// Delete every row matching `condition`; how many were deleted.
     pub async fn delete_where(
@@ -1487,10 +1520,8 @@ impl Item {
                 owners,
                 |row| row.owner_id.as_ref(),
             );
-            let mut rows_0: ::std::vec::Vec<Account> = ::switchyard::__private::select_in(
+            let mut rows_0: ::std::vec::Vec<Account> = ::switchyard::__private::select_rows(
                     ctx,
-                    1usize,
-                    <Account as ::switchyard::Model>::SELECT,
                     Account::ID.quoted(),
                     &keys,
                 )
