@@ -116,6 +116,14 @@ impl Conn<'_> {
         }
     }
 
+    /// The shard statements run on (a scope's, for a handle inside one).
+    pub fn shard_name(&self) -> &'static str {
+        match self {
+            Conn::Handle(h) => h.shard_name(),
+            Conn::Tx(tx) => tx.server.target.shard,
+        }
+    }
+
     /// The engine and routing of this connection, for statements in other clusters (relations).
     /// A transaction's routing is the writer's.
     pub fn ctx(&self) -> crate::lookup::Ctx {

@@ -50,6 +50,7 @@ mod url;
 mod value;
 mod verify;
 mod write;
+mod write_all;
 
 pub use admin::{AdminOutcome, WriterDatabase};
 pub use backend::Backend;
@@ -69,7 +70,7 @@ pub use migrate::{
 };
 pub use model::Model;
 pub use observe::{StatementCounts, StatementEvent};
-pub use query::Query;
+pub use query::{Partial, Query};
 pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use role::{Access, Read, Role, Routing, Write};
 pub use selector::{Consistency, LastWrite, Selector, WritePosition};
@@ -81,6 +82,8 @@ pub use transaction::Transaction;
 pub use url::redact as redact_url;
 pub use value::{Bind, Value};
 pub use verify::{DatabaseDrift, Difference, DriftReport, FieldType, verify, verify_shard};
+pub use write::PatchFields;
+pub use write_all::Affected;
 
 // The crates whose types generated fields use, so apps name them without a version mismatch.
 pub use chrono;

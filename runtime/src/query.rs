@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use crate::backend::Backend;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exec::{Conn, SqlText};
 use crate::expr::{Expr, Order};
 use crate::lookup::Ctx;
@@ -26,16 +26,34 @@ impl<M> std::fmt::Debug for Pending<M> {
     }
 }
 
+/// The rows of a query from the shards that answered, and the errors of those that did not
+/// ([`Query::all_partial`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Partial<M> {
+    /// The rows of the shards that answered, merged in the query's order.
+    pub rows: Vec<M>,
+    /// Each shard that failed, by declared name, with its error.
+    pub failed: Vec<(&'static str, Error)>,
+}
+
+impl<M> Partial<M> {
+    /// Whether every shard answered (the rows are then the whole answer).
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
 /// A query on model `M`: filter, order, limit and offset, then run with [`all`](Self::all),
 /// [`first`](Self::first), [`count`](Self::count) or [`exists`](Self::exists).
 #[must_use = "a query does nothing until it is run with .all(), .first(), .count() or .exists()"]
 #[derive(Debug)]
 pub struct Query<'e, M, A> {
-    conn: Conn<'e>,
-    filter: Option<Expr<M>>,
+    pub(crate) conn: Conn<'e>,
+    pub(crate) filter: Option<Expr<M>>,
     order: Vec<Order<M>>,
-    limit: Option<u64>,
-    offset: Option<u64>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
     pending: Vec<Pending<M>>,
     _marker: PhantomData<fn() -> A>,
 }
@@ -102,7 +120,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
     }
 
     /// Turn pending `where_has` filters into plain filters on this model.
-    async fn resolve(&mut self) -> Result<()> {
+    pub(crate) async fn resolve(&mut self) -> Result<()> {
         for pending in std::mem::take(&mut self.pending) {
             let condition = (pending.resolve)(self.conn.ctx()).await?;
             self.filter = Some(match self.filter.take() {
@@ -140,7 +158,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         self
     }
 
-    fn where_clause(&self, backend: Backend, sql: &mut String, args: &mut Args) {
+    pub(crate) fn where_clause(&self, backend: Backend, sql: &mut String, args: &mut Args) {
         if let Some(filter) = &self.filter {
             sql.push_str(" WHERE ");
             filter.render(backend, sql, args);
@@ -182,18 +200,39 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// Where this query runs: where its connection points, or on several shards (a model with
     /// a shard key, pinned by the filter or not, or an `all_shards()` handle).
-    fn reach(&self) -> Result<Reach> {
+    pub(crate) fn reach(&self) -> Result<Reach> {
         crate::placement::read::<M>(&self.conn, |map, column| {
             self.filter.as_ref().and_then(|f| f.pinned(map, column))
         })
     }
 
     /// Every matching row.
-    pub async fn all(mut self) -> Result<Vec<M>> {
+    pub async fn all(self) -> Result<Vec<M>> {
+        let (rows, mut failed) = self.gather(false).await?;
+        match failed.pop() {
+            Some((_, error)) => Err(error),
+            None => Ok(rows),
+        }
+    }
+
+    /// Every matching row from the shards that answered, with the error of each shard that
+    /// did not, instead of failing the whole query (for a dashboard that would rather show
+    /// most rows than none). With one shard, or none failing, it is [`all`](Self::all).
+    ///
+    /// The rows are merged, ordered, offset and limited as if the failed shards held none:
+    /// check [`Partial::is_complete`] before treating them as the answer.
+    pub async fn all_partial(self) -> Result<Partial<M>> {
+        let (rows, failed) = self.gather(true).await?;
+        Ok(Partial { rows, failed })
+    }
+
+    /// The rows of every shard the query reaches, merged; with `settle`, shards that fail are
+    /// returned beside the rows instead of failing the query.
+    async fn gather(mut self, settle: bool) -> Result<(Vec<M>, Vec<(&'static str, Error)>)> {
         self.resolve().await?;
         let backend = self.conn.backend();
         let mut args = Args::new(backend);
-        match self.reach()? {
+        let shards = match self.reach()? {
             Reach::Here => {
                 let sql = self.select(
                     M::SELECT.get(backend),
@@ -202,35 +241,44 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
                     self.limit,
                     self.offset,
                 );
-                self.conn.fetch_all(sql, args).await
+                return match self.conn.fetch_all(sql, args).await {
+                    Ok(rows) => Ok((rows, Vec::new())),
+                    Err(e) if settle => Ok((Vec::new(), vec![(self.conn.shard_name(), e)])),
+                    Err(e) => Err(e),
+                };
             }
-            Reach::Shards(shards) => {
-                // Each shard returns its first `offset + limit` rows; the merge skips `offset`.
-                let limit = self
-                    .limit
-                    .map(|l| l.saturating_add(self.offset.unwrap_or(0)));
-                let sql = SqlText::from(self.select(
-                    M::SELECT.get(backend),
-                    backend,
-                    &mut args,
-                    limit,
-                    None,
-                ));
-                let rows = scatter::each(shards, &args, |mut conn, args| {
-                    let sql = sql.clone();
-                    async move { conn.fetch_all::<M>(sql, args).await }
-                })
-                .await?;
-                let size = |n: Option<u64>| n.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-                scatter::merge(
-                    backend,
-                    rows,
-                    &self.order,
-                    size(self.offset).unwrap_or(0),
-                    size(self.limit),
-                )
+            Reach::Shards(shards) => shards,
+        };
+        // Each shard returns its first `offset + limit` rows; the merge skips `offset`.
+        let limit = self
+            .limit
+            .map(|l| l.saturating_add(self.offset.unwrap_or(0)));
+        let sql =
+            SqlText::from(self.select(M::SELECT.get(backend), backend, &mut args, limit, None));
+        let names: Vec<&'static str> = shards.iter().map(|h| h.shard_name()).collect();
+        let results = scatter::settle(shards, &args, |mut conn, args| {
+            let sql = sql.clone();
+            async move { conn.fetch_all::<M>(sql, args).await }
+        })
+        .await;
+        let mut rows = Vec::with_capacity(results.len());
+        let mut failed = Vec::new();
+        for (name, result) in names.into_iter().zip(results) {
+            match result {
+                Ok(shard_rows) => rows.push(shard_rows),
+                Err(e) if settle => failed.push((name, e)),
+                Err(e) => return Err(e),
             }
         }
+        let size = |n: Option<u64>| n.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let rows = scatter::merge(
+            backend,
+            rows,
+            &self.order,
+            size(self.offset).unwrap_or(0),
+            size(self.limit),
+        )?;
+        Ok((rows, failed))
     }
 
     /// The first matching row (in the query's order).

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 
-use futures_util::future::try_join_all;
+use futures_util::future::{join_all, try_join_all};
 
 use crate::backend::Backend;
 use crate::database::Handle;
@@ -29,6 +29,25 @@ where
     Fut: Future<Output = Result<T>>,
 {
     try_join_all(
+        handles
+            .into_iter()
+            .map(|handle| statement(Conn::Handle(handle), args.duplicate())),
+    )
+    .await
+}
+
+/// Like [`each`], but every shard's result, failed or not: a failing shard does not stop the
+/// others.
+pub(crate) async fn settle<T, F, Fut>(
+    handles: Vec<Handle>,
+    args: &Args,
+    statement: F,
+) -> Vec<Result<T>>
+where
+    F: Fn(Conn<'static>, Args) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    join_all(
         handles
             .into_iter()
             .map(|handle| statement(Conn::Handle(handle), args.duplicate())),

@@ -200,6 +200,15 @@ fn batch_sql<N: Insert>(backend: Backend, rows: &[&N], args: &mut Args) -> Strin
     sql
 }
 
+/// A generated patch struct (`UserPatch`): the fields it sets, written into a [`Patch`].
+pub trait PatchFields: Send + Sync {
+    /// The model it updates.
+    type Model: Model;
+    /// Set each field that is `Some`.
+    #[doc(hidden)]
+    fn apply(&self, update: &mut Patch<'_, Self::Model>);
+}
+
 /// `UPDATE <table> SET` only the columns that were given, `WHERE <key> = key`.
 #[doc(hidden)]
 pub struct Patch<'e, M> {
@@ -231,6 +240,11 @@ impl<'e, M: Model> Patch<'e, M> {
         self.sql.push_str(" = ");
         self.args.add(value);
         backend.placeholder(&mut self.sql, self.args.len());
+    }
+
+    /// The statement so far and its values; `None` when it sets nothing.
+    pub(crate) fn into_parts(self) -> Option<(String, Args)> {
+        (!self.args.is_empty()).then_some((self.sql, self.args))
     }
 
     /// Run it on the row with this key. A patch that sets nothing runs no statement. Fails
@@ -268,32 +282,15 @@ impl<'e, M: Model> Patch<'e, M> {
     }
 }
 
-/// `DELETE FROM <table> WHERE condition`; the number of rows deleted. For a model with a
-/// shard key, on the shards the condition pins; reaching every shard takes an `all_shards()`
-/// handle ([`Error::AllShardsRequired`](crate::Error::AllShardsRequired) otherwise).
+/// `DELETE FROM <table> WHERE condition`; the number of rows deleted, on every shard the
+/// condition reaches (see [`Query::delete_all`](crate::Query::delete_all)).
 #[doc(hidden)]
-pub async fn delete_where<M: Model>(mut conn: Conn<'_>, condition: Expr<M>) -> Result<u64> {
-    let backend = conn.backend();
-    let mut args = Args::new(backend);
-    let mut sql = String::from(M::DELETE.get(backend));
-    sql.push_str(" WHERE ");
-    condition.render(backend, &mut sql, &mut args);
-    let mut pinned = true;
-    let reach = placement::read::<M>(&conn, |map, column| {
-        let shards = condition.pinned(map, column);
-        pinned = shards.is_some();
-        shards
-    })?;
-    if let (Reach::Shards(_), false, Conn::Handle(handle), Placement::Keyed { map, .. }) =
-        (&reach, pinned, &conn, M::PLACEMENT)
-        && !handle.spans_all()
-    {
-        return Err(crate::Error::AllShardsRequired {
-            cluster: map.cluster,
-            model: M::NAME,
-        });
-    }
-    by_key::execute(&mut conn, sql, args, reach).await
+pub async fn delete_where<M: Model>(conn: Conn<'_>, condition: Expr<M>) -> Result<u64> {
+    let affected = crate::query::Query::<M, crate::role::Write>::new(conn)
+        .filter(condition)
+        .delete_all()
+        .await?;
+    Ok(affected.total())
 }
 
 /// Run DDL statements on the writer of every shard of `handle`'s cluster.

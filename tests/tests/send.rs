@@ -8,7 +8,8 @@ use std::future::Future;
 
 use switchyard::{Consistency, Selector};
 use switchyard_tests::db::{
-    AnimalsShard, Database, NewDog, NewPost, NewUser, Post, PrimaryRole, User, UserPatch,
+    AnimalsShard, Database, Dog, DogPatch, NewDog, NewPost, NewUser, NewVisit, Post, PrimaryRole,
+    User, UserPatch, Visit,
 };
 use switchyard_tests::harness::{Backend, TestDb};
 
@@ -164,6 +165,47 @@ async fn every_operation_of_every_handle_runs_in_tokio_spawn() {
     spawned(async move { a.dogs().count().await })
         .await
         .expect("shard read");
+
+    // Shard keys and scatter-gather: routed writes, merged reads, writes on every shard.
+    let a = db.animals();
+    let visit = spawned(async move {
+        a.visits()
+            .insert_many(&[NewVisit {
+                id: None,
+                user_id: 7,
+                place: "park".into(),
+                seq: 1,
+                note: None,
+            }])
+            .await
+    })
+    .await
+    .expect("routed insert_many");
+    let (a, row) = (db.animals(), visit[0].clone());
+    spawned(async move { a.visits().update(&row).await })
+        .await
+        .expect("routed update");
+    let a = db.animals().reading();
+    spawned(async move {
+        a.visits()
+            .query()
+            .order_by(Visit::SEQ.desc())
+            .limit(3)
+            .all_partial()
+            .await
+    })
+    .await
+    .expect("scatter-gather");
+    let a = db.animals().all_shards();
+    spawned(async move {
+        a.dogs()
+            .filter(Dog::NAME.eq("nobody"))
+            .update_all(&DogPatch::default())
+            .await?;
+        a.visits().query().delete_all().await
+    })
+    .await
+    .expect("writes on every shard");
 
     // Relations: lazy, create-related, eager, orphans.
     let (d, u) = (db.clone(), ada.clone());

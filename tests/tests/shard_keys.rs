@@ -5,8 +5,8 @@
 use switchyard::{Error, Role, Shards, uuid};
 use switchyard_tests::backend_test;
 use switchyard_tests::db::{
-    AnimalsShard, Database, Dog, Kennel, NewDog, NewKennel, NewUser, NewVisit, User, Visit,
-    VisitPatch,
+    AnimalsShard, Database, Dog, Entry, Kennel, LedgerShard, NewDog, NewEntry, NewKennel, NewUser,
+    NewVisit, User, Visit, VisitPatch,
 };
 
 const SHARDS: [AnimalsShard; 2] = AnimalsShard::ALL;
@@ -303,8 +303,103 @@ backend_test! {
         assert_eq!((target.cluster, target.shard), ("animals", "shard_one"), "{err}");
         let err = db.animals().visits().count().await.expect_err("count fails too");
         assert_eq!(err.target().map(|t| t.shard), Some("shard_one"), "{err}");
-        // The shard that is fine still answers on its own.
-        let fine = db.animals().shard(AnimalsShard::Default).visits().count().await.expect("default");
-        assert!(fine > 0);
+        // The shard that is fine still answers on its own, and all_partial returns its rows
+        // beside the other shard's error.
+        let fine = db.animals().shard(AnimalsShard::Default).visits().query().order_by(Visit::SEQ.asc()).all().await.expect("default");
+        assert!(!fine.is_empty());
+        let partial = db.animals().visits().query().order_by(Visit::SEQ.asc()).all_partial().await.expect("partial");
+        assert!(!partial.is_complete());
+        assert_eq!(partial.rows, fine);
+        assert_eq!(partial.failed.len(), 1);
+        assert_eq!(partial.failed[0].0, "shard_one");
+        assert_eq!(partial.failed[0].1.target().map(|t| t.shard), Some("shard_one"));
+    }
+}
+
+backend_test! {
+    async fn writes_across_all_shards_report_each_shard(t) {
+        let db = &t.db;
+        let rows: Vec<NewVisit> = (0..40).map(|i| visit(i, i)).collect();
+        let stored = db.animals().visits().insert_many(&rows).await.expect("insert");
+        let on = |shard: AnimalsShard, pred: &dyn Fn(&Visit) -> bool| {
+            stored.iter().filter(|v| AnimalsShard::for_key(v.user_id).ok() == Some(shard) && pred(v)).count() as u64
+        };
+        let patch = VisitPatch { note: Some(Some("seen".into())), ..Default::default() };
+
+        // Unpinned writes on a keyed model need all_shards(); nothing runs otherwise.
+        db.engine().reset_statement_counts();
+        let err = db.animals().visits().filter(Visit::SEQ.lt(10)).update_all(&patch).await.expect_err("unpinned");
+        assert!(matches!(err, Error::AllShardsRequired { cluster: "animals", model: "Visit" }), "{err}");
+        let err = db.animals().visits().query().limit(3).delete_all().await.expect_err("limit");
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert_eq!(per_shard(db), [0, 0]);
+
+        let updated = db.animals().all_shards().visits().filter(Visit::SEQ.lt(10)).update_all(&patch).await.expect("update_all");
+        let expected: Vec<(&str, u64)> = SHARDS.iter().map(|&s| (s.name(), on(s, &|v| v.seq < 10))).collect();
+        assert_eq!(updated.per_shard(), expected.as_slice());
+        assert_eq!(updated.total(), 10);
+        let seen = db.animals().visits().filter(Visit::NOTE.eq("seen")).count().await.expect("count");
+        assert_eq!(seen, 10);
+
+        // A filter pinning the key writes on its shard alone, without all_shards().
+        let user = stored[0].user_id;
+        let home = AnimalsShard::for_key(user).expect("key");
+        let deleted = db.animals().visits().filter(Visit::USER_ID.eq(user)).delete_all().await.expect("pinned delete");
+        assert_eq!(deleted.per_shard(), &[(home.name(), 1)]);
+
+        let deleted = db.animals().all_shards().visits().filter(Visit::SEQ.ge(20)).delete_all().await.expect("delete_all");
+        let expected: Vec<(&str, u64)> = SHARDS.iter().map(|&s| (s.name(), on(s, &|v| v.seq >= 20))).collect();
+        assert_eq!(deleted.per_shard(), expected.as_slice());
+        assert_eq!(db.animals().visits().count().await.expect("count"), 19);
+
+        // A model without a shard key writes where its handle points, or everywhere through
+        // all_shards().
+        for shard in SHARDS {
+            db.animals().shard(shard).dogs().insert(NewDog { name: "x".into(), ..Default::default() }).await.expect("dog");
+        }
+        let here = db.animals().dogs().query().delete_all().await.expect("default shard");
+        assert_eq!(here.per_shard(), &[("default", 1)]);
+        let everywhere = db.animals().all_shards().dogs().query().delete_all().await.expect("all shards");
+        assert_eq!(everywhere.per_shard(), &[("default", 0), ("shard_one", 1)]);
+    }
+}
+
+backend_test! {
+    async fn range_shards_hold_their_ranges_and_refuse_other_keys(t) {
+        let db = &t.db;
+        let entry = |account: i32| NewEntry { id: None, account, amount: 10 };
+        db.engine().reset_statement_counts();
+        for account in [0, 999] {
+            db.ledger().entries().insert(entry(account)).await.expect("low");
+        }
+        for account in [1_000, 999_999] {
+            db.ledger().entries().insert(entry(account)).await.expect("high");
+        }
+        let counts = t.counts();
+        assert_eq!(counts.get("ledger", "low", Role::Writer), 2, "{counts:?}");
+        assert_eq!(counts.get("ledger", "high", Role::Writer), 2, "{counts:?}");
+
+        // Outside every range: a typed error, and nothing written anywhere (not the default
+        // shard).
+        db.engine().reset_statement_counts();
+        for account in [-1, 1_000_000] {
+            let err = db.ledger().entries().insert(entry(account)).await.expect_err("outside");
+            assert!(matches!(&err, Error::NoShardForKey { cluster: "ledger", key } if **key == *account.to_string()), "{err}");
+            assert!(matches!(LedgerShard::for_key(account), Err(Error::NoShardForKey { .. })));
+        }
+        let rows: Vec<NewEntry> = [5, -3].into_iter().map(entry).collect();
+        assert!(db.ledger().entries().insert_many(&rows).await.is_err(), "one row outside: none inserted");
+        assert_eq!(t.counts().cluster("ledger"), 0);
+
+        // A pinned filter outside every range matches nothing, without a statement.
+        let none = db.ledger().entries().filter(Entry::ACCOUNT.eq(-1)).all().await.expect("outside");
+        assert!(none.is_empty());
+        assert_eq!(t.counts().cluster("ledger"), 0);
+        let pinned = db.ledger().entries().filter(Entry::ACCOUNT.is_in([0, 999])).count().await.expect("low");
+        assert_eq!(pinned, 2);
+        assert_eq!(t.counts().get("ledger", "high", Role::Writer), 0);
+        assert_eq!(db.ledger().entries().count().await.expect("count"), 4);
+        assert_eq!(LedgerShard::for_key(999).ok(), Some(LedgerShard::Low));
+        assert_eq!(LedgerShard::for_key(1_000).ok(), Some(LedgerShard::High));
     }
 }

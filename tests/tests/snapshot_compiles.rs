@@ -21,6 +21,19 @@ fn snapshot_shapes() {
     assert_eq!(CatalogShard::ALL, [CatalogShard::East, CatalogShard::West]);
     assert_eq!(CatalogShard::DEFAULT, CatalogShard::East);
     assert_eq!(CatalogShard::West.name(), "west");
+    // Placed by the declared key lists; a region on no list is an error, not the default shard.
+    assert_eq!(CatalogShard::for_key("ca").ok(), Some(CatalogShard::East));
+    assert_eq!(
+        CatalogShard::for_key("us-west").ok(),
+        Some(CatalogShard::West)
+    );
+    assert!(matches!(
+        CatalogShard::for_key("fr"),
+        Err(switchyard::Error::NoShardForKey {
+            cluster: "catalog",
+            ..
+        })
+    ));
 
     // Custom roles of the sharded cluster: declared on every shard, one enum for the cluster.
     assert_eq!(CatalogRole::ALL, [CatalogRole::Reporting]);
@@ -45,6 +58,7 @@ fn snapshot_shapes() {
     );
     let item = NewItem {
         sku: "A-1".into(),
+        region: "ca".into(),
         r#type: Some("special".into()),
         price: Some(2.5),
         added_at: None,
@@ -106,6 +120,7 @@ async fn snapshot_round_trip_on_sqlite() {
         .items()
         .insert(NewItem {
             sku: "A-1".into(),
+            region: "us-west".into(),
             ..NewItem::default()
         })
         .await

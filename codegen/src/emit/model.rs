@@ -191,6 +191,15 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             "A partial update of [`{name_str}`] rows: only the fields that are `Some` are written."
         )],
     );
+    let patch_sets = crate::sql::update_fields(model).into_iter().map(|f| {
+        let id = ident::snake_ident(&f.name);
+        let konst = format_ident!("{}", ident::constant(&f.name));
+        quote! {
+            if let ::std::option::Option::Some(value) = &self.#id {
+                update.set(#name::#konst, value);
+            }
+        }
+    });
     let repository = repository::emit(schema, model, &st);
     let relations = relation::emit(schema, model);
     let key_ty = rust_type(key_field.ty);
@@ -267,6 +276,14 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #patch_name {
             #(#patch_fields)*
+        }
+
+        impl ::switchyard::PatchFields for #patch_name {
+            type Model = #name;
+
+            fn apply(&self, update: &mut ::switchyard::__private::Patch<'_, #name>) {
+                #(#patch_sets)*
+            }
         }
 
         #repository

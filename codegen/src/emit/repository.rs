@@ -82,15 +82,6 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             let id = ident::snake_ident(&f.name);
             quote!(args.add(&row.#id);)
         });
-    let patch_sets = crate::sql::update_fields(model).into_iter().map(|f| {
-        let id = ident::snake_ident(&f.name);
-        let konst = format_ident!("{}", ident::constant(&f.name));
-        quote! {
-            if let ::std::option::Option::Some(value) = &patch.#id {
-                update.set(#name::#konst, value);
-            }
-        }
-    });
     let key_pinned = is_shard_key(key);
     let key_arg = arg(key, &key_id);
 
@@ -185,7 +176,7 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             pub async fn update_partial(self, #key_id: #key_ty, patch: &#patch_name) -> ::switchyard::Result<()> {
                 #validate_patch
                 let mut update = ::switchyard::__private::Patch::<#name>::new(self.conn);
-                #(#patch_sets)*
+                ::switchyard::PatchFields::apply(patch, &mut update);
                 update.run(#key_arg).await
             }
 

@@ -230,6 +230,30 @@ impl CatalogShard {
         }
     }
 }
+impl CatalogShard {
+    /// How shard keys map to this cluster's shards.
+    #[doc(hidden)]
+    pub const MAP: ::switchyard::__private::ShardMap = ::switchyard::__private::ShardMap {
+        cluster: "catalog",
+        shards: &["east", "west"],
+        strategy: ::switchyard::__private::Strategy::List(
+            &[
+                &[
+                    ::switchyard::__private::ListKey::Str("us-east"),
+                    ::switchyard::__private::ListKey::Str("ca"),
+                ],
+                &[::switchyard::__private::ListKey::Str("us-west")],
+            ],
+        ),
+    };
+    /// The shard that holds rows with this shard key: by the declared key lists; a key on no list is `switchyard::Error::NoShardForKey`.
+    pub fn for_key(
+        key: impl ::switchyard::ShardKey,
+    ) -> ::switchyard::Result<CatalogShard> {
+        let index = CatalogShard::MAP.locate(&key)?;
+        ::std::result::Result::Ok(CatalogShard::ALL[index])
+    }
+}
 impl ::switchyard::ShardName for CatalogShard {
     const CLUSTER: usize = 0usize;
     const CLUSTER_NAME: &'static str = "catalog";
@@ -282,9 +306,9 @@ impl Catalog {
                 &self.handle,
                 &[
                     ::switchyard::__private::Sql {
-                        sqlite: "CREATE TABLE IF NOT EXISTS `items` (`sku` TEXT NOT NULL PRIMARY KEY CHECK (length(`sku`) <= 255), `kind` TEXT NOT NULL CHECK (length(`kind`) <= 255) DEFAULT 'basic', `price` REAL, `added_at` TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, `owner_id` INTEGER)",
-                        postgres: "CREATE TABLE IF NOT EXISTS \"items\" (\"sku\" VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY, \"kind\" VARCHAR(255) COLLATE \"C\" NOT NULL DEFAULT 'basic', \"price\" DOUBLE PRECISION, \"added_at\" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP, \"owner_id\" BIGINT)",
-                        mysql: "CREATE TABLE IF NOT EXISTS `items` (`sku` VARCHAR(255) NOT NULL PRIMARY KEY, `kind` VARCHAR(255) NOT NULL DEFAULT 'basic', `price` DOUBLE, `added_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), `owner_id` BIGINT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+                        sqlite: "CREATE TABLE IF NOT EXISTS `items` (`sku` TEXT NOT NULL PRIMARY KEY CHECK (length(`sku`) <= 255), `region` TEXT NOT NULL CHECK (length(`region`) <= 255), `kind` TEXT NOT NULL CHECK (length(`kind`) <= 255) DEFAULT 'basic', `price` REAL, `added_at` TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, `owner_id` INTEGER)",
+                        postgres: "CREATE TABLE IF NOT EXISTS \"items\" (\"sku\" VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY, \"region\" VARCHAR(255) COLLATE \"C\" NOT NULL, \"kind\" VARCHAR(255) COLLATE \"C\" NOT NULL DEFAULT 'basic', \"price\" DOUBLE PRECISION, \"added_at\" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP, \"owner_id\" BIGINT)",
+                        mysql: "CREATE TABLE IF NOT EXISTS `items` (`sku` VARCHAR(255) NOT NULL PRIMARY KEY, `region` VARCHAR(255) NOT NULL, `kind` VARCHAR(255) NOT NULL DEFAULT 'basic', `price` DOUBLE, `added_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), `owner_id` BIGINT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
                     },
                     ::switchyard::__private::Sql {
                         sqlite: "CREATE INDEX IF NOT EXISTS `items_kind_price_idx` ON `items` (`kind`, `price`)",
@@ -550,6 +574,14 @@ static TABLES_CATALOG: &[::switchyard::__private::ExpectedTable] = &[
                 default: ::std::option::Option::None,
             },
             ::switchyard::__private::ExpectedColumn {
+                name: "region",
+                ty: ::switchyard::__private::FieldType::String,
+                nullable: false,
+                primary_key: false,
+                unique: false,
+                default: ::std::option::Option::None,
+            },
+            ::switchyard::__private::ExpectedColumn {
                 name: "kind",
                 ty: ::switchyard::__private::FieldType::String,
                 nullable: false,
@@ -793,6 +825,20 @@ pub struct AccountPatch {
     /// New value of `active`; `None` leaves it unchanged.
     pub active: ::std::option::Option<bool>,
 }
+impl ::switchyard::PatchFields for AccountPatch {
+    type Model = Account;
+    fn apply(&self, update: &mut ::switchyard::__private::Patch<'_, Account>) {
+        if let ::std::option::Option::Some(value) = &self.email {
+            update.set(Account::EMAIL, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.nickname {
+            update.set(Account::NICKNAME, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.active {
+            update.set(Account::ACTIVE, value);
+        }
+    }
+}
 /// Queries of [`Account`] on cluster [`Main`]; writes too when `A` is [`switchyard::Write`].
 #[derive(Debug)]
 pub struct AccountRepository<'e, A = ::switchyard::Write> {
@@ -893,15 +939,7 @@ impl<'e> AccountRepository<'e, ::switchyard::Write> {
         patch: &AccountPatch,
     ) -> ::switchyard::Result<()> {
         let mut update = ::switchyard::__private::Patch::<Account>::new(self.conn);
-        if let ::std::option::Option::Some(value) = &patch.email {
-            update.set(Account::EMAIL, value);
-        }
-        if let ::std::option::Option::Some(value) = &patch.nickname {
-            update.set(Account::NICKNAME, value);
-        }
-        if let ::std::option::Option::Some(value) = &patch.active {
-            update.set(Account::ACTIVE, value);
-        }
+        ::switchyard::PatchFields::apply(patch, &mut update);
         update.run(&id).await
     }
     /// Delete the row with this key; whether there was one.
@@ -944,7 +982,7 @@ impl Account {
     ) -> ::switchyard::Result<::std::vec::Vec<Item>> {
         Self::ITEMS.of(self, db).await
     }
-    /// Insert `row` as one of this row's `items`, with `owner_id` set to this row's `id`, on the writer of cluster `catalog` (its default shard). Not atomic with writes in other databases.
+    /// Insert `row` as one of this row's `items`, with `owner_id` set to this row's `id`, on the writer of cluster `catalog` on the shard of its shard key. Not atomic with writes in other databases.
     pub async fn create_item(
         &self,
         db: &Database,
@@ -1132,6 +1170,8 @@ impl ::switchyard::Related for Account {
 pub struct Item {
     /// Type `string`, column `sku`; primary key.
     pub sku: ::std::string::String,
+    /// Type `string`, column `region`.
+    pub region: ::std::string::String,
     /// Type `string`, column `kind`; has a default.
     pub r#type: ::std::string::String,
     /// Type `f64`, nullable, column `price`.
@@ -1152,9 +1192,19 @@ impl Item {
             mysql: "`sku`",
         },
     );
+    /// Filter and order by `region`. Type `string`, column `region`.
+    pub const REGION: ::switchyard::Column<Item, ::std::string::String> = ::switchyard::Column::new(
+        1usize,
+        "region",
+        ::switchyard::__private::Sql {
+            sqlite: "`region`",
+            postgres: "\"region\"",
+            mysql: "`region`",
+        },
+    );
     /// Filter and order by `type`. Type `string`, column `kind`; has a default.
     pub const TYPE: ::switchyard::Column<Item, ::std::string::String> = ::switchyard::Column::new(
-        1usize,
+        2usize,
         "kind",
         ::switchyard::__private::Sql {
             sqlite: "`kind`",
@@ -1164,7 +1214,7 @@ impl Item {
     );
     /// Filter and order by `price`. Type `f64`, nullable, column `price`.
     pub const PRICE: ::switchyard::Column<Item, f64> = ::switchyard::Column::new(
-        2usize,
+        3usize,
         "price",
         ::switchyard::__private::Sql {
             sqlite: "`price`",
@@ -1177,7 +1227,7 @@ impl Item {
         Item,
         ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
     > = ::switchyard::Column::new(
-        3usize,
+        4usize,
         "added_at",
         ::switchyard::__private::Sql {
             sqlite: "`added_at`",
@@ -1187,7 +1237,7 @@ impl Item {
     );
     /// Filter and order by `owner_id`. Type `i64`, nullable, column `owner_id`.
     pub const OWNER_ID: ::switchyard::Column<Item, i64> = ::switchyard::Column::new(
-        4usize,
+        5usize,
         "owner_id",
         ::switchyard::__private::Sql {
             sqlite: "`owner_id`",
@@ -1202,10 +1252,11 @@ impl ::switchyard::__private::FromRow for Item {
     ) -> ::std::result::Result<Self, ::switchyard::__private::SqlxError> {
         ::std::result::Result::Ok(Item {
             sku: row.get(0usize)?,
-            r#type: row.get(1usize)?,
-            price: row.get(2usize)?,
-            added_at: row.get(3usize)?,
-            owner_id: row.get(4usize)?,
+            region: row.get(1usize)?,
+            r#type: row.get(2usize)?,
+            price: row.get(3usize)?,
+            added_at: row.get(4usize)?,
+            owner_id: row.get(5usize)?,
         })
     }
 }
@@ -1217,9 +1268,9 @@ impl ::switchyard::Model for Item {
         &self.sku
     }
     const SELECT: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items`",
-        postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\"",
-        mysql: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items`",
+        sqlite: "SELECT `sku`, `region`, `kind`, `price`, `added_at`, `owner_id` FROM `items`",
+        postgres: "SELECT \"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\"",
+        mysql: "SELECT `sku`, `region`, `kind`, `price`, `added_at`, `owner_id` FROM `items`",
     };
     const COUNT: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
         sqlite: "SELECT COUNT(*) FROM `items`",
@@ -1246,6 +1297,20 @@ impl ::switchyard::Model for Item {
         postgres: "\"sku\"",
         mysql: "`sku`",
     };
+    const PLACEMENT: ::switchyard::__private::Placement = ::switchyard::__private::Placement::Keyed {
+        map: &CatalogShard::MAP,
+        field: "region",
+        column: ::switchyard::__private::Sql {
+            sqlite: "`region`",
+            postgres: "\"region\"",
+            mysql: "`region`",
+        },
+    };
+    fn shard_key(&self) -> ::std::option::Option<::switchyard::ShardKeyValue<'_>> {
+        ::std::option::Option::Some(
+            ::switchyard::ShardKey::shard_key_value(&self.region),
+        )
+    }
     fn compare(
         &self,
         other: &Self,
@@ -1255,19 +1320,22 @@ impl ::switchyard::Model for Item {
         match field {
             0usize => ::switchyard::__private::compare(&self.sku, &other.sku, nulls_last),
             1usize => {
-                ::switchyard::__private::compare(&self.r#type, &other.r#type, nulls_last)
+                ::switchyard::__private::compare(&self.region, &other.region, nulls_last)
             }
             2usize => {
-                ::switchyard::__private::compare(&self.price, &other.price, nulls_last)
+                ::switchyard::__private::compare(&self.r#type, &other.r#type, nulls_last)
             }
             3usize => {
+                ::switchyard::__private::compare(&self.price, &other.price, nulls_last)
+            }
+            4usize => {
                 ::switchyard::__private::compare(
                     &self.added_at,
                     &other.added_at,
                     nulls_last,
                 )
             }
-            4usize => {
+            5usize => {
                 ::switchyard::__private::compare(
                     &self.owner_id,
                     &other.owner_id,
@@ -1283,6 +1351,8 @@ impl ::switchyard::Model for Item {
 pub struct NewItem {
     /// Type `string`, column `sku`; primary key.
     pub sku: ::std::string::String,
+    /// Type `string`, column `region`.
+    pub region: ::std::string::String,
     /// Type `string`, column `kind`; has a default. `None` uses the declared default.
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Type `f64`, nullable, column `price`. `None` stores NULL.
@@ -1296,25 +1366,26 @@ pub struct NewItem {
 }
 impl ::switchyard::__private::Insert for NewItem {
     type Model = Item;
-    const COLUMNS: usize = 5usize;
+    const COLUMNS: usize = 6usize;
     const HEAD: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`, `owner_id`) VALUES ",
-        postgres: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ",
-        mysql: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`, `owner_id`) VALUES ",
+        sqlite: "INSERT INTO `items` (`sku`, `region`, `kind`, `price`, `added_at`, `owner_id`) VALUES ",
+        postgres: "INSERT INTO \"items\" (\"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ",
+        mysql: "INSERT INTO `items` (`sku`, `region`, `kind`, `price`, `added_at`, `owner_id`) VALUES ",
     };
     const RETURNING: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: " RETURNING `sku`, `kind`, `price`, `added_at`, `owner_id`",
-        postgres: " RETURNING \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
-        mysql: " RETURNING `sku`, `kind`, `price`, `added_at`, `owner_id`",
+        sqlite: " RETURNING `sku`, `region`, `kind`, `price`, `added_at`, `owner_id`",
+        postgres: " RETURNING \"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
+        mysql: " RETURNING `sku`, `region`, `kind`, `price`, `added_at`, `owner_id`",
     };
     const ONE: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-        sqlite: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`, `owner_id`) VALUES (?, ?, ?, ?, ?) RETURNING `sku`, `kind`, `price`, `added_at`, `owner_id`",
-        postgres: "INSERT INTO \"items\" (\"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ($1, $2, $3, $4, $5) RETURNING \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
-        mysql: "INSERT INTO `items` (`sku`, `kind`, `price`, `added_at`, `owner_id`) VALUES (?, ?, ?, ?, ?) RETURNING `sku`, `kind`, `price`, `added_at`, `owner_id`",
+        sqlite: "INSERT INTO `items` (`sku`, `region`, `kind`, `price`, `added_at`, `owner_id`) VALUES (?, ?, ?, ?, ?, ?) RETURNING `sku`, `region`, `kind`, `price`, `added_at`, `owner_id`",
+        postgres: "INSERT INTO \"items\" (\"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\") VALUES ($1, $2, $3, $4, $5, $6) RETURNING \"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\"",
+        mysql: "INSERT INTO `items` (`sku`, `region`, `kind`, `price`, `added_at`, `owner_id`) VALUES (?, ?, ?, ?, ?, ?) RETURNING `sku`, `region`, `kind`, `price`, `added_at`, `owner_id`",
     };
     const AUTO_KEY: ::std::option::Option<::switchyard::__private::AutoKey> = ::std::option::Option::None;
     fn bind(&self, args: &mut ::switchyard::__private::Args) {
         args.add(&self.sku);
+        args.add(&self.region);
         match &self.r#type {
             ::std::option::Option::Some(value) => args.add(value),
             ::std::option::Option::None => args.add("basic"),
@@ -1322,6 +1393,11 @@ impl ::switchyard::__private::Insert for NewItem {
         args.add(&self.price);
         args.add(&self.added_at.unwrap_or_else(::switchyard::__private::now));
         args.add(&self.owner_id);
+    }
+    fn shard_key(&self) -> ::std::option::Option<::switchyard::ShardKeyValue<'_>> {
+        ::std::option::Option::Some(
+            ::switchyard::ShardKey::shard_key_value(&self.region),
+        )
     }
 }
 /// A partial update of [`Item`] rows: only the fields that are `Some` are written.
@@ -1337,6 +1413,23 @@ pub struct ItemPatch {
     >,
     /// New value of `owner_id`; `None` leaves it unchanged.
     pub owner_id: ::std::option::Option<::std::option::Option<i64>>,
+}
+impl ::switchyard::PatchFields for ItemPatch {
+    type Model = Item;
+    fn apply(&self, update: &mut ::switchyard::__private::Patch<'_, Item>) {
+        if let ::std::option::Option::Some(value) = &self.r#type {
+            update.set(Item::TYPE, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.price {
+            update.set(Item::PRICE, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.added_at {
+            update.set(Item::ADDED_AT, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.owner_id {
+            update.set(Item::OWNER_ID, value);
+        }
+    }
 }
 /// Queries of [`Item`] on cluster [`Catalog`]; writes too when `A` is [`switchyard::Write`].
 #[derive(Debug)]
@@ -1357,9 +1450,9 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
         sku: &str,
     ) -> ::switchyard::Result<::std::option::Option<Item>> {
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-            sqlite: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
-            postgres: "SELECT \"sku\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\" WHERE \"sku\" = $1",
-            mysql: "SELECT `sku`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
+            sqlite: "SELECT `sku`, `region`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
+            postgres: "SELECT \"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\" WHERE \"sku\" = $1",
+            mysql: "SELECT `sku`, `region`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
         };
         ::switchyard::__private::find(self.conn, SQL, sku, false).await
     }
@@ -1429,9 +1522,9 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
             )
             .await?;
         const SQL: ::switchyard::__private::Sql = ::switchyard::__private::Sql {
-            sqlite: "UPDATE `items` SET `kind` = ?, `price` = ?, `added_at` = ?, `owner_id` = ? WHERE `sku` = ?",
-            postgres: "UPDATE \"items\" SET \"kind\" = $1, \"price\" = $2, \"added_at\" = $3, \"owner_id\" = $4 WHERE \"sku\" = $5",
-            mysql: "UPDATE `items` SET `kind` = ?, `price` = ?, `added_at` = ?, `owner_id` = ? WHERE `sku` = ?",
+            sqlite: "UPDATE `items` SET `kind` = ?, `price` = ?, `added_at` = ?, `owner_id` = ? WHERE `sku` = ? AND `region` = ?",
+            postgres: "UPDATE \"items\" SET \"kind\" = $1, \"price\" = $2, \"added_at\" = $3, \"owner_id\" = $4 WHERE \"sku\" = $5 AND \"region\" = $6",
+            mysql: "UPDATE `items` SET `kind` = ?, `price` = ?, `added_at` = ?, `owner_id` = ? WHERE `sku` = ? AND `region` = ?",
         };
         let mut args = self.conn.args();
         args.add(&row.r#type);
@@ -1439,6 +1532,7 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
         args.add(&row.added_at);
         args.add(&row.owner_id);
         args.add(&row.sku);
+        args.add(&row.region);
         ::switchyard::__private::update(self.conn, SQL, args, row).await
     }
     /// Write only the fields set in `patch` to the row with this key; `NotFound` if
@@ -1458,18 +1552,7 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
             )
             .await?;
         let mut update = ::switchyard::__private::Patch::<Item>::new(self.conn);
-        if let ::std::option::Option::Some(value) = &patch.r#type {
-            update.set(Item::TYPE, value);
-        }
-        if let ::std::option::Option::Some(value) = &patch.price {
-            update.set(Item::PRICE, value);
-        }
-        if let ::std::option::Option::Some(value) = &patch.added_at {
-            update.set(Item::ADDED_AT, value);
-        }
-        if let ::std::option::Option::Some(value) = &patch.owner_id {
-            update.set(Item::OWNER_ID, value);
-        }
+        ::switchyard::PatchFields::apply(patch, &mut update);
         update.run(sku).await
     }
     /// Delete the row with this key; whether there was one.
