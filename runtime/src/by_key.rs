@@ -22,7 +22,7 @@ pub async fn find<M: Model, K: Bind + ?Sized>(
     let mut args = conn.args();
     args.add(value);
     let sql = sql.get(conn.backend());
-    match placement::by_value::<M, K>(&conn, value, pinned)? {
+    match placement::by_value::<M, K>(&conn, value, pinned)?.narrow(&mut conn) {
         Reach::Here => conn.fetch_optional(sql, args).await,
         Reach::Shards(shards) => {
             let found = scatter::each(shards, &args, |mut conn, args| async move {
@@ -45,7 +45,7 @@ pub async fn delete<M: Model, K: Bind + ?Sized>(
     let mut args = conn.args();
     args.add(key);
     let sql = sql.get(conn.backend());
-    let reach = placement::by_value::<M, K>(&conn, key, pinned)?;
+    let reach = placement::by_value::<M, K>(&conn, key, pinned)?.narrow(&mut conn);
     Ok(execute(&mut conn, sql, args, reach).await? > 0)
 }
 

@@ -19,6 +19,22 @@ pub(crate) enum Reach {
     Shards(Vec<Handle>),
 }
 
+impl Reach {
+    /// One shard is no scatter: move `conn` there and run as usual (no copies of the values,
+    /// no merge), so routing by key costs what an explicit `.shard(..)` does.
+    pub(crate) fn narrow(self, conn: &mut Conn<'_>) -> Reach {
+        match self {
+            Reach::Shards(mut shards) if shards.len() == 1 => {
+                if let Some(handle) = shards.pop() {
+                    *conn = Conn::Handle(handle);
+                }
+                Reach::Here
+            }
+            reach => reach,
+        }
+    }
+}
+
 /// The shards a read of `M` on `conn` reaches. `pins` gives the shards a filter restricts a
 /// keyed model to (`None`: not restricted), from the model's shard map and shard key column.
 pub(crate) fn read<M: Model>(
@@ -111,18 +127,6 @@ pub(crate) fn for_row<M: Model>(
     }
 }
 
-impl ShardKeyValue<'_> {
-    fn located(self, map: &ShardMap) -> Option<usize> {
-        map.locate(&self).ok()
-    }
-}
-
-impl crate::shard_key::ShardKey for ShardKeyValue<'_> {
-    fn shard_key_value(&self) -> ShardKeyValue<'_> {
-        *self
-    }
-}
-
 /// The shards `values` map to, each once, in shard order; values no shard holds match no row
 /// and are left out.
 pub(crate) fn shards_of<'v>(
@@ -131,7 +135,7 @@ pub(crate) fn shards_of<'v>(
 ) -> Vec<usize> {
     let mut hit = vec![false; map.shards.len()];
     for value in values {
-        if let Some(shard) = value.located(map) {
+        if let Ok(shard) = map.locate(&value) {
             hit[shard] = true;
         }
     }

@@ -200,10 +200,11 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// Where this query runs: where its connection points, or on several shards (a model with
     /// a shard key, pinned by the filter or not, or an `all_shards()` handle).
-    pub(crate) fn reach(&self) -> Result<Reach> {
-        crate::placement::read::<M>(&self.conn, |map, column| {
+    pub(crate) fn reach(&mut self) -> Result<Reach> {
+        let reach = crate::placement::read::<M>(&self.conn, |map, column| {
             self.filter.as_ref().and_then(|f| f.pinned(map, column))
-        })
+        })?;
+        Ok(reach.narrow(&mut self.conn))
     }
 
     /// Every matching row.

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 
-use futures_util::future::{join_all, try_join_all};
+use futures_util::future::join_all;
 
 use crate::backend::Backend;
 use crate::database::Handle;
@@ -18,7 +18,7 @@ use crate::model::Model;
 use crate::value::Args;
 
 /// Run `statement` on each of `handles` concurrently with a copy of `args`; the results in
-/// shard order.
+/// shard order, or the first failing shard's error (in shard order).
 pub(crate) async fn each<T, F, Fut>(
     handles: Vec<Handle>,
     args: &Args,
@@ -28,16 +28,11 @@ where
     F: Fn(Conn<'static>, Args) -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    try_join_all(
-        handles
-            .into_iter()
-            .map(|handle| statement(Conn::Handle(handle), args.duplicate())),
-    )
-    .await
+    settle(handles, args, statement).await.into_iter().collect()
 }
 
-/// Like [`each`], but every shard's result, failed or not: a failing shard does not stop the
-/// others.
+/// Run `statement` on each of `handles` concurrently; every shard's result, failed or not:
+/// a failing shard does not stop the others.
 pub(crate) async fn settle<T, F, Fut>(
     handles: Vec<Handle>,
     args: &Args,

@@ -74,6 +74,12 @@ impl ShardKey for uuid::Uuid {
     }
 }
 
+impl ShardKey for ShardKeyValue<'_> {
+    fn shard_key_value(&self) -> ShardKeyValue<'_> {
+        *self
+    }
+}
+
 impl<T: ShardKey + ?Sized> ShardKey for &T {
     fn shard_key_value(&self) -> ShardKeyValue<'_> {
         (**self).shard_key_value()

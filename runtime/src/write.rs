@@ -266,7 +266,7 @@ impl<'e, M: Model> Patch<'e, M> {
             Placement::Keyed { column, .. } => column.sqlite == M::KEY.sqlite,
             Placement::Handle => false,
         };
-        match placement::by_value::<M, K>(&self.conn, key, pinned)? {
+        match placement::by_value::<M, K>(&self.conn, key, pinned)?.narrow(&mut self.conn) {
             Reach::Here => {
                 self.conn
                     .execute_one(self.sql, self.args, M::NAME, &key)

@@ -82,7 +82,7 @@ impl<M: Model> Query<'_, M, Write> {
 
     /// Where the write goes: as for a read, except that an unpinned filter on a keyed model
     /// needs an `all_shards()` handle.
-    fn write_reach(&self) -> Result<Reach> {
+    fn write_reach(&mut self) -> Result<Reach> {
         let mut pinned = true;
         let reach = crate::placement::read::<M>(&self.conn, |map, column| {
             let shards = self.filter.as_ref().and_then(|f| f.pinned(map, column));
@@ -98,7 +98,7 @@ impl<M: Model> Query<'_, M, Write> {
                 model: M::NAME,
             });
         }
-        Ok(reach)
+        Ok(reach.narrow(&mut self.conn))
     }
 }
 
