@@ -187,7 +187,8 @@ backend_test! {
 
 backend_test! {
     async fn concurrent_scopes_never_cross(t) {
-        const TASKS: usize = 200;
+        // Interleaved on the runtime's threads, half in each shard's scope.
+        const TASKS: usize = 1_000;
         let db: Database = t.db.clone();
         let tasks: Vec<_> = (0..TASKS).map(|i| {
             let db = db.clone();
