@@ -6,23 +6,23 @@ use crate::backend::Sql;
 use crate::error::{Error, Result};
 use crate::exec::{Conn, SqlText};
 use crate::model::{Model, Placement};
-use crate::placement::{self, Reach};
+use crate::placement::{self, By, Reach};
 use crate::scatter;
 use crate::value::{Args, Bind};
 
 /// The row whose unique field equals `value` (`sql` selects by it, `value` its one bound
-/// value); `pinned`: the field is the model's shard key.
+/// value; `by` says which field it is).
 #[doc(hidden)]
 pub async fn find<M: Model, K: Bind + ?Sized>(
     mut conn: Conn<'_>,
     sql: Sql,
     value: &K,
-    pinned: bool,
+    by: By,
 ) -> Result<Option<M>> {
     let mut args = conn.args();
     args.add(value);
     let sql = sql.get(conn.backend());
-    match placement::by_value::<M, K>(&conn, value, pinned)?.narrow(&mut conn) {
+    match placement::by_value::<M, K>(&conn, value, by)?.narrow(&mut conn) {
         Reach::Here => conn.fetch_optional(sql, args).await,
         Reach::Shards(shards) => {
             let found = scatter::each(shards, &args, |mut conn, args| async move {
@@ -40,12 +40,12 @@ pub async fn delete<M: Model, K: Bind + ?Sized>(
     mut conn: Conn<'_>,
     sql: Sql,
     key: &K,
-    pinned: bool,
+    by: By,
 ) -> Result<bool> {
     let mut args = conn.args();
     args.add(key);
     let sql = sql.get(conn.backend());
-    let reach = placement::by_value::<M, K>(&conn, key, pinned)?.narrow(&mut conn);
+    let reach = placement::by_value::<M, K>(&conn, key, by)?.narrow(&mut conn);
     Ok(execute(&mut conn, sql, args, reach).await? > 0)
 }
 
@@ -76,7 +76,8 @@ pub(crate) async fn execute(
 #[doc(hidden)]
 pub async fn update<M: Model>(mut conn: Conn<'_>, sql: Sql, args: Args, row: &M) -> Result<()> {
     let sql = sql.get(conn.backend());
-    let result = match placement::for_row::<M>(&conn, row.shard_key())? {
+    let result = match placement::for_row::<M>(&conn, row.shard_key(), None)?.and_then(|p| p.handle)
+    {
         Some(handle) => {
             Conn::Handle(handle)
                 .execute_one(sql, args, M::NAME, row.key())

@@ -186,7 +186,11 @@ impl Conn<'_> {
                         && is_connection_error(&e)
                         && moved.as_ref().unwrap_or(h).eject(&server)
                     {
-                        args = Args { buf, error: None };
+                        args = Args {
+                            buf,
+                            error: None,
+                            key_shard: None,
+                        };
                         tried.push(server);
                         continue;
                     }

@@ -116,6 +116,7 @@ pub mod __private {
     pub use crate::lookup::{Ctx, Single, distinct, select_in, select_rows, select_where};
     pub use crate::migrate::{MigrationSpec, Step};
     pub use crate::model::{AutoKey, Insert, Placement};
+    pub use crate::placement::By;
     pub use crate::relation::{HasFn, always, found, require};
     pub use crate::shard_key::{ListKey, ShardMap, Strategy};
     pub use crate::value::{Args, FromRow, Row};
@@ -130,10 +131,5 @@ pub mod __private {
         let now = chrono::Utc::now();
         chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1))
             .unwrap_or(now)
-    }
-
-    /// A fresh random key for uuid primary keys left empty on insert.
-    pub fn new_uuid() -> uuid::Uuid {
-        uuid::Uuid::new_v4()
     }
 }

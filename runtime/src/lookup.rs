@@ -106,27 +106,41 @@ pub async fn select_in<R: FromRow + Send, K: Key>(
     Ok(try_join_all(shards).await?.into_iter().flatten().collect())
 }
 
-/// Rows of model `M` whose `column` is in `keys`: on the shards those keys map to when
-/// `column` is `M`'s shard key, on every shard otherwise (one statement per shard,
-/// concurrently). No key, no statement.
+/// Rows of model `M` whose `column` is in `keys`, on the shards that can hold them: by shard
+/// key when `column` is `M`'s shard key, by the shard a uuid primary key was made for when
+/// `column` is its primary key and every key records one, else on every shard (one statement
+/// per shard, concurrently). No key, no statement.
 pub async fn select_rows<M: Model, K: Key>(ctx: &Ctx, column: Sql, keys: &[&K]) -> Result<Vec<M>> {
-    let pinned = match M::PLACEMENT {
-        Placement::Keyed {
-            map, column: key, ..
-        } if key.sqlite == column.sqlite => Some(map),
-        _ => None,
-    };
     let handle = ctx.engine.handle(M::CLUSTER).with_routing(ctx.routing);
     let scoped = crate::shard_scope::scoped(M::CLUSTER, handle.cluster_name()).is_some();
-    let (Some(map), false) = (pinned, scoped) else {
-        // Every shard, or the one a scope names, with every key.
-        return select_in(ctx, M::CLUSTER, M::SELECT, column, keys).await;
+    let shard_of = |key: &K| -> Option<Option<usize>> {
+        let Placement::Keyed {
+            map,
+            column: shard_key,
+            ..
+        } = M::PLACEMENT
+        else {
+            return None;
+        };
+        if shard_key.sqlite == column.sqlite {
+            // A key no shard holds has no rows.
+            return Some(map.locate(key).ok());
+        }
+        match (column.sqlite == M::KEY.sqlite, key.shard_key_value()) {
+            (true, crate::ShardKeyValue::Uuid(id)) => {
+                crate::shard_key::uuid_shard(&id).map(|s| (s < map.shards.len()).then_some(s))
+            }
+            _ => None,
+        }
     };
-    // Each key to its shard (a key no shard holds has no rows); then each shard with its keys.
-    let mut per_shard: Vec<Vec<&K>> = vec![Vec::new(); map.shards.len()];
+    // Each key to its shard, while every key says which; otherwise every shard (or the one a
+    // scope names) with every key.
+    let mut per_shard: Vec<Vec<&K>> = vec![Vec::new(); handle.shard_count()];
     for key in keys {
-        if let Ok(shard) = map.locate(*key) {
-            per_shard[shard].push(*key);
+        match (scoped, shard_of(key)) {
+            (false, Some(Some(shard))) => per_shard[shard].push(*key),
+            (false, Some(None)) => {}
+            _ => return select_in(ctx, M::CLUSTER, M::SELECT, column, keys).await,
         }
     }
     let shards = per_shard

@@ -99,6 +99,10 @@ pub trait Insert: Send + Sync {
     fn shard_key(&self) -> Option<ShardKeyValue<'_>> {
         None
     }
+    /// The uuid primary key this row sets itself, if any (models with a `shard_key` only).
+    fn primary_key(&self) -> Option<ShardKeyValue<'_>> {
+        None
+    }
 }
 
 /// An auto-increment key: the PostgreSQL statements that move its sequence past an explicit

@@ -75,29 +75,62 @@ fn scoped(handle: &Handle) -> bool {
     crate::shard_scope::scoped(handle.cluster_index(), handle.cluster_name()).is_some()
 }
 
-/// The shards a statement on the rows of `M` whose unique field equals `value` reaches: the
-/// value's shard when the field is the shard key (`pinned`), every shard for another field of
-/// a keyed model (primary keys are unique across shards, so at most one has the row), the
-/// handle's shard for a model without a shard key.
+/// Which unique field a statement on one row selects it by.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// The shard key (possibly also the primary key): the row is on the value's shard.
+    ShardKey,
+    /// The primary key, which is not the shard key: a uuid made for a shard says which
+    /// (see [`uuid_shard`](crate::shard_key::uuid_shard)); any other key may be on any shard.
+    PrimaryKey,
+    /// Another unique field: the row may be on any shard.
+    Other,
+}
+
+/// The shards a statement on the rows of `M` whose unique field equals `value` reaches: one
+/// shard when `by` tells which, every shard of a keyed model otherwise (primary keys are
+/// unique across shards, so at most one has the row), the handle's shard for a model without
+/// a shard key.
 pub(crate) fn by_value<M: Model, K: Bind + ?Sized>(
     conn: &Conn<'_>,
     value: &K,
-    pinned: bool,
+    by: By,
 ) -> Result<Reach> {
-    read::<M>(conn, |map, _| {
-        pinned.then(|| shards_of(map, value.as_shard_key()))
+    read::<M>(conn, |map, _| match (by, value.as_shard_key()) {
+        (By::ShardKey, key) => Some(shards_of(map, key)),
+        (By::PrimaryKey, Some(ShardKeyValue::Uuid(id))) => {
+            let shard = crate::shard_key::uuid_shard(&id)?;
+            Some(
+                (shard < map.shards.len())
+                    .then_some(shard)
+                    .into_iter()
+                    .collect(),
+            )
+        }
+        _ => None,
     })
 }
 
-/// The handle a write of one row of `M` goes to: the shard its shard key maps to. `None`: run
-/// where `conn` points (a model without a shard key, or a transaction already on the row's
-/// shard). A handle or transaction explicitly on another shard is refused with
-/// [`Error::WrongShard`]; a [`Shards`](crate::Shards) scope locked to another shard refuses the
-/// returned handle when it runs.
+/// Where a write of one row of a keyed model goes: its key's shard, and the handle to run on
+/// there (`None`: a transaction already on that shard).
+pub(crate) struct Placed {
+    /// The shard's position.
+    pub(crate) shard: usize,
+    /// The handle on it, for a write through a handle.
+    pub(crate) handle: Option<Handle>,
+}
+
+/// Where a write of one row of `M` goes: the shard its shard key maps to. `None`: a model
+/// without a shard key, which runs where `conn` points. A handle or transaction explicitly on
+/// another shard is refused with [`Error::WrongShard`], and so is a row whose own uuid primary
+/// key (`primary`) was made for another shard; a [`Shards`](crate::Shards) scope locked to
+/// another shard refuses the returned handle when it runs.
 pub(crate) fn for_row<M: Model>(
     conn: &Conn<'_>,
     key: Option<ShardKeyValue<'_>>,
-) -> Result<Option<Handle>> {
+    primary: Option<ShardKeyValue<'_>>,
+) -> Result<Option<Placed>> {
     let (Placement::Keyed { map, .. }, Some(key)) = (M::PLACEMENT, key) else {
         return Ok(None);
     };
@@ -109,11 +142,20 @@ pub(crate) fn for_row<M: Model>(
         belongs: map.shards.get(shard).copied().unwrap_or("?"),
         shard: on,
     };
+    if let Some(ShardKeyValue::Uuid(id)) = primary
+        && let Some(made_for) = crate::shard_key::uuid_shard(&id)
+        && made_for != shard
+    {
+        return Err(wrong(map.shards.get(made_for).copied().unwrap_or("?")));
+    }
     match conn {
         Conn::Tx(tx) => {
             let on = tx.server.target.shard;
             if map.shards.get(shard) == Some(&on) {
-                Ok(None)
+                Ok(Some(Placed {
+                    shard,
+                    handle: None,
+                }))
             } else {
                 Err(wrong(on))
             }
@@ -122,7 +164,10 @@ pub(crate) fn for_row<M: Model>(
             if handle.is_explicit() && !handle.spans_all() && handle.shard_index() != shard {
                 return Err(wrong(handle.name_of(handle.shard_index())));
             }
-            Ok(Some(handle.with_shard(shard)))
+            Ok(Some(Placed {
+                shard,
+                handle: Some(handle.with_shard(shard)),
+            }))
         }
     }
 }

@@ -138,6 +138,26 @@ pub fn jump_consistent_hash(mut key: u64, buckets: usize) -> usize {
     usize::try_from(b).unwrap_or(0)
 }
 
+/// Bytes 12 and 13 of a uuid key made for a shard: `sy`.
+const UUID_MARK: [u8; 2] = *b"sy";
+
+/// A random uuid primary key that records the shard its row is written to, so that a lookup
+/// by it goes to that shard alone: an RFC 9562 version 8 uuid whose bytes 12 and 13 are `sy`
+/// and 14 and 15 the shard's position (big-endian); the other 90 bits are random.
+pub(crate) fn uuid_for_shard(shard: usize) -> uuid::Uuid {
+    let mut bytes = *uuid::Uuid::new_v4().as_bytes();
+    bytes[12..14].copy_from_slice(&UUID_MARK);
+    bytes[14..16].copy_from_slice(&u16::try_from(shard).unwrap_or(u16::MAX).to_be_bytes());
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The shard a uuid made by [`uuid_for_shard`] records, if it is one.
+pub(crate) fn uuid_shard(id: &uuid::Uuid) -> Option<usize> {
+    let bytes = id.as_bytes();
+    (id.get_version_num() == 8 && bytes[12..14] == UUID_MARK)
+        .then(|| usize::from(u16::from_be_bytes([bytes[14], bytes[15]])))
+}
+
 /// One key of a `list` shard map.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +308,19 @@ mod tests {
             let after = jump_consistent_hash(h, 5);
             assert!(after == before || after == 4, "{key}: {before} -> {after}");
         }
+    }
+
+    #[test]
+    fn uuids_made_for_a_shard_record_it() {
+        for shard in [0, 1, 7, 300] {
+            let id = uuid_for_shard(shard);
+            assert_eq!(id.get_version_num(), 8);
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+            assert_eq!(uuid_shard(&id), Some(shard));
+            assert_ne!(uuid_for_shard(shard), id, "random");
+        }
+        assert_eq!(uuid_shard(&uuid::Uuid::new_v4()), None);
+        assert_eq!(uuid_shard(&uuid::Uuid::nil()), None);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub(crate) type BoxDynError = Box<dyn std::error::Error + Send + Sync + 'static>
 pub struct Args {
     pub(crate) buf: ArgBuf,
     pub(crate) error: Option<BoxDynError>,
+    /// The shard an insert's rows go to, when known before binding (rows of a keyed model):
+    /// uuid keys left empty are then made for it.
+    pub(crate) key_shard: Option<usize>,
 }
 
 /// A driver's argument buffer.
@@ -40,7 +43,20 @@ impl Args {
             Backend::Postgres => ArgBuf::Postgres(Default::default()),
             Backend::MySql => ArgBuf::MySql(Default::default()),
         };
-        Args { buf, error: None }
+        Args {
+            buf,
+            error: None,
+            key_shard: None,
+        }
+    }
+
+    /// A fresh uuid primary key for a row bound into these arguments: made for the row's
+    /// shard when it is known (see `switchyard::shard_key`), random (v4) otherwise.
+    pub fn new_key(&self) -> uuid::Uuid {
+        match self.key_shard {
+            Some(shard) => crate::shard_key::uuid_for_shard(shard),
+            None => uuid::Uuid::new_v4(),
+        }
     }
 
     /// Bind one more value.
@@ -62,6 +78,7 @@ impl Args {
         Args {
             buf: self.buf.clone(),
             error: self.error.as_ref().map(|e| e.to_string().into()),
+            key_shard: self.key_shard,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::exec::Conn;
 use crate::expr::{Column, Expr};
 use crate::model::{AutoKey, Insert, Model, Placement};
-use crate::placement::{self, Reach};
+use crate::placement::{self, By, Placed, Reach};
 use crate::transaction::Transaction;
 use crate::value::Args;
 
@@ -19,8 +19,10 @@ const MAX_BATCH_ROWS: usize = 1_000;
 /// Insert one row, returning it as stored.
 #[doc(hidden)]
 pub async fn insert_one<N: Insert>(conn: &mut Conn<'_>, row: &N) -> Result<N::Model> {
+    let placed = placement::for_row::<N::Model>(conn, row.shard_key(), row.primary_key())?;
+    let shard = placed.as_ref().map(|p| p.shard);
     let mut routed;
-    let conn = match placement::for_row::<N::Model>(conn, row.shard_key())? {
+    let conn = match placed.and_then(|p| p.handle) {
         Some(handle) => {
             routed = Conn::Handle(handle);
             &mut routed
@@ -29,10 +31,11 @@ pub async fn insert_one<N: Insert>(conn: &mut Conn<'_>, row: &N) -> Result<N::Mo
     };
     if N::AUTO_KEY.is_some() && row.explicit_key().is_some() {
         // Rare (imports, fixtures): the statement is built, and PostgreSQL's sequence moved.
-        let mut stored = insert_on(conn.reborrow(), &[row]).await?;
+        let mut stored = insert_on(conn.reborrow(), shard, &[row]).await?;
         return stored.pop().ok_or_else(unreachable_no_row::<N>);
     }
     let mut args = conn.args();
+    args.key_shard = shard;
     row.bind(&mut args);
     let sql = N::ONE.get(conn.backend());
     conn.fetch_optional::<N::Model>(sql, args)
@@ -56,38 +59,45 @@ fn unreachable_no_row<N: Insert>() -> crate::Error {
 #[doc(hidden)]
 pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N::Model>> {
     let Placement::Keyed { .. } = <N::Model as Model>::PLACEMENT else {
-        return insert_on(conn, &rows.iter().collect::<Vec<_>>()).await;
+        return insert_on(conn, None, &rows.iter().collect::<Vec<_>>()).await;
     };
     // Group by shard, keeping each row's position to put the stored rows back in input order.
-    let mut groups: Vec<(Option<Handle>, Vec<usize>)> = Vec::new();
+    let mut groups: Vec<(Placed, Vec<usize>)> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
-        let handle = placement::for_row::<N::Model>(&conn, row.shard_key())?;
-        let shard = handle.as_ref().map(|h| h.shard_index());
-        match groups
-            .iter_mut()
-            .find(|(h, _)| h.as_ref().map(|h| h.shard_index()) == shard)
-        {
+        let placed = placement::for_row::<N::Model>(&conn, row.shard_key(), row.primary_key())?
+            .ok_or_else(|| {
+                crate::Error::Config(format!(
+                    "a row of {} without a shard key",
+                    <N::Model as Model>::NAME
+                ))
+            })?;
+        match groups.iter_mut().find(|(p, _)| p.shard == placed.shard) {
             Some((_, members)) => members.push(i),
-            None => groups.push((handle, vec![i])),
+            None => groups.push((placed, vec![i])),
         }
     }
-    if let [(None, _)] = &groups[..] {
-        // A transaction on the rows' shard.
-        return insert_on(conn, &rows.iter().collect::<Vec<_>>()).await;
-    }
-    let batches = groups.iter().map(|(handle, members)| {
+    let batches = groups.iter().map(|(placed, members)| {
         let batch: Vec<&N> = members.iter().map(|&i| &rows[i]).collect();
-        let handle = handle.clone();
-        async move {
-            match handle {
-                Some(handle) => insert_on(Conn::Handle(handle), &batch).await,
-                None => Err(crate::Error::Config(
-                    "rows of one transaction on several shards".into(),
-                )),
-            }
-        }
+        (placed.shard, placed.handle.clone(), batch)
     });
-    let stored = futures_util::future::try_join_all(batches).await?;
+    let stored = match conn {
+        // A transaction is on one shard, which every row was checked to belong to.
+        Conn::Tx(tx) => {
+            let mut all = Vec::new();
+            for (shard, _, batch) in batches {
+                all.push(insert_on(Conn::Tx(&mut *tx), Some(shard), &batch).await?);
+            }
+            all
+        }
+        Conn::Handle(_) => {
+            futures_util::future::try_join_all(batches.map(|(shard, handle, batch)| async move {
+                let handle = handle
+                    .ok_or_else(|| crate::Error::Config("a shard without a handle".into()))?;
+                insert_on(Conn::Handle(handle), Some(shard), &batch).await
+            }))
+            .await?
+        }
+    };
     let mut slots: Vec<Option<N::Model>> = rows.iter().map(|_| None).collect();
     for ((_, members), batch) in groups.iter().zip(stored) {
         for (&i, row) in members.iter().zip(batch) {
@@ -100,8 +110,12 @@ pub async fn insert_many<N: Insert>(conn: Conn<'_>, rows: &[N]) -> Result<Vec<N:
         .collect()
 }
 
-/// Insert `rows` where `conn` points.
-async fn insert_on<N: Insert>(conn: Conn<'_>, rows: &[&N]) -> Result<Vec<N::Model>> {
+/// Insert `rows` where `conn` points (on shard `shard` of a keyed model's cluster).
+async fn insert_on<N: Insert>(
+    conn: Conn<'_>,
+    shard: Option<usize>,
+    rows: &[&N],
+) -> Result<Vec<N::Model>> {
     let backend = conn.backend();
     let per_batch = (backend.max_binds() / N::COLUMNS.max(1)).clamp(1, MAX_BATCH_ROWS);
     // PostgreSQL's sequence does not follow explicit keys: move it past the largest first,
@@ -121,7 +135,7 @@ async fn insert_on<N: Insert>(conn: Conn<'_>, rows: &[&N]) -> Result<Vec<N::Mode
             if let Some((key, max)) = advance {
                 advance_key(&mut conn, key, max).await?;
             }
-            let stored = insert_batches(&mut conn, rows, per_batch).await?;
+            let stored = insert_batches(&mut conn, shard, rows, per_batch).await?;
             tx.commit().await?;
             Ok(stored)
         }
@@ -129,7 +143,7 @@ async fn insert_on<N: Insert>(conn: Conn<'_>, rows: &[&N]) -> Result<Vec<N::Mode
             if let Some((key, max)) = advance {
                 advance_key(&mut conn, key, max).await?;
             }
-            insert_batches(&mut conn, rows, per_batch).await
+            insert_batches(&mut conn, shard, rows, per_batch).await
         }
     }
 }
@@ -147,6 +161,7 @@ async fn advance_key(conn: &mut Conn<'_>, key: AutoKey, max: i64) -> Result<()> 
 
 async fn insert_batches<N: Insert>(
     conn: &mut Conn<'_>,
+    shard: Option<usize>,
     rows: &[&N],
     per_batch: usize,
 ) -> Result<Vec<N::Model>> {
@@ -154,6 +169,7 @@ async fn insert_batches<N: Insert>(
     let mut stored = Vec::new();
     for batch in rows.chunks(per_batch) {
         let mut args = conn.args();
+        args.key_shard = shard;
         let sql = batch_sql(backend, batch, &mut args);
         let batch = conn.fetch_all::<N::Model>(sql, args).await?;
         if stored.is_empty() {
@@ -262,11 +278,11 @@ impl<'e, M: Model> Patch<'e, M> {
         self.sql.push_str(" = ");
         self.args.add(key);
         backend.placeholder(&mut self.sql, self.args.len());
-        let pinned = match M::PLACEMENT {
-            Placement::Keyed { column, .. } => column.sqlite == M::KEY.sqlite,
-            Placement::Handle => false,
+        let by = match M::PLACEMENT {
+            Placement::Keyed { column, .. } if column.sqlite == M::KEY.sqlite => By::ShardKey,
+            _ => By::PrimaryKey,
         };
-        match placement::by_value::<M, K>(&self.conn, key, pinned)?.narrow(&mut self.conn) {
+        match placement::by_value::<M, K>(&self.conn, key, by)?.narrow(&mut self.conn) {
             Reach::Here => {
                 self.conn
                     .execute_one(self.sql, self.args, M::NAME, &key)

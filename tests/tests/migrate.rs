@@ -757,14 +757,21 @@ backend_test! {
         databases.sort();
         assert_eq!(
             databases,
-            ["animals/default", "animals/shard_one", "content/default", "primary/default"]
+            [
+                "animals/default",
+                "animals/shard_one",
+                "content/default",
+                "ledger/high",
+                "ledger/low",
+                "primary/default"
+            ]
         );
         let counts = t.counts();
         assert_eq!(counts.cluster("discussion"), 0, "{counts:?}");
         assert_eq!(counts.replicas(), 0, "{counts:?}");
         assert!(counts.cluster("primary") > 0, "{counts:?}");
         let status = t.db.migration_status().await.expect("status");
-        assert_eq!(status.databases.len(), 4);
+        assert_eq!(status.databases.len(), 6);
         assert!(status.databases.iter().all(|d| d.pending.is_empty()));
     }
 }

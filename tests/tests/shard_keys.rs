@@ -77,12 +77,26 @@ backend_test! {
             assert!(db.animals().kennels().delete(&code).await.expect("delete"));
             assert_eq!(per_shard(db), expected.map(|n| n * 4), "kennel by key");
 
-            // By a primary key that is not the shard key: every shard (keys are unique across
-            // shards, so exactly one has the row).
+            // By a uuid primary key that is not the shard key: a key the runtime made records
+            // its row's shard (a version 8 uuid), so the lookup goes there alone.
             db.engine().reset_statement_counts();
             let found = db.animals().visits().find(stored.id).await.expect("find");
             assert_eq!(found.map(|v| v.place), Some("elsewhere".to_owned()));
-            assert_eq!(per_shard(db), [1, 1], "find by a key that is not the shard key");
+            assert_eq!(stored.id.get_version_num(), 8);
+            assert!(db.animals().visits().delete(stored.id).await.expect("delete"));
+            assert_eq!(per_shard(db), expected.map(|n| n * 2), "find and delete by a made key");
+
+            // A key the app chose says nothing: every shard (keys are unique across shards, so
+            // exactly one has the row).
+            let chosen = NewVisit { id: Some(uuid::Uuid::new_v4()), ..visit(user, 2) };
+            let stored = db.animals().visits().insert(chosen).await.expect("insert");
+            db.engine().reset_statement_counts();
+            assert!(db.animals().visits().find(stored.id).await.expect("find").is_some());
+            assert_eq!(per_shard(db), [1, 1], "find by a key that does not record its shard");
+            // A key made for another shard cannot be given to a row of this one.
+            let made = db.animals().visits().insert(visit(user_on(SHARDS[other], 10_000), 3)).await.expect("other");
+            let err = db.animals().visits().insert(NewVisit { id: Some(made.id), ..visit(user, 4) }).await.expect_err("foreign key");
+            assert!(matches!(err, Error::WrongShard { .. }), "{err}");
         }
     }
 }

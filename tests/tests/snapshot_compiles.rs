@@ -139,11 +139,14 @@ async fn snapshot_round_trip_on_sqlite() {
     assert_eq!(basic, vec![stored]);
     let east = db
         .catalog()
+        .shard(CatalogShard::East)
         .items()
         .count()
         .await
         .expect("count on the default shard");
     assert_eq!(east, 0, "the default shard is another database");
+    // Items are placed by region: a query pinning nothing reaches both shards.
+    assert_eq!(db.catalog().items().count().await.expect("count"), 1);
 
     // A custom role: reads only, on the same shard, and kept when switching shards.
     let reporting = db.catalog().role(CatalogRole::Reporting);
@@ -164,6 +167,7 @@ async fn snapshot_round_trip_on_sqlite() {
             &db,
             NewItem {
                 sku: "B-2".into(),
+                region: "ca".into(),
                 price: Some(1.0),
                 ..NewItem::default()
             },
@@ -175,6 +179,7 @@ async fn snapshot_round_trip_on_sqlite() {
         .items()
         .insert(NewItem {
             sku: "C-3".into(),
+            region: "us-west".into(),
             price: Some(9.0),
             owner_id: Some(ada.id),
             ..NewItem::default()

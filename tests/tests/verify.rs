@@ -371,7 +371,7 @@ backend_test! {
     async fn the_generated_declared_tables_match_create_tables(t) {
         let drift = t.db.verify().await.expect("verify");
         assert!(drift.is_clean(), "{drift}");
-        assert_eq!(drift.databases.len(), 5, "every cluster and shard: {drift}");
+        assert_eq!(drift.databases.len(), 7, "every cluster and shard: {drift}");
         assert_eq!(t.counts().replicas(), 0);
     }
 }

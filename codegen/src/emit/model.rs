@@ -206,6 +206,17 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let key_id = ident::snake_ident(&key_field.name);
     let cluster_index = super::cluster_index(schema, &model.cluster);
     let placement = placement(model);
+    // A uuid key the row sets itself must not have been made for another shard.
+    let primary_key = (model.shard_key.is_some()
+        && key_field.ty == FieldType::Uuid
+        && optional_on_insert(model, key_field))
+    .then(|| {
+        quote! {
+            fn primary_key(&self) -> ::std::option::Option<::switchyard::ShardKeyValue<'_>> {
+                self.#key_id.as_ref().map(::switchyard::ShardKey::shard_key_value)
+            }
+        }
+    });
     let shard_key = shard_key_fn(model);
     let compare = schema
         .clusters
@@ -270,6 +281,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
 
             #explicit_key
             #shard_key
+            #primary_key
         }
 
         #patch_doc
@@ -350,7 +362,11 @@ fn bind_insert(model: &Model, field: &Field) -> TokenStream {
         return quote!(args.add(&self.#id););
     }
     if field.primary_key {
-        return quote!(args.add(&self.#id.unwrap_or_else(::switchyard::__private::new_uuid)););
+        // A uuid key left empty: made for the row's shard when the runtime knows it.
+        return quote! {
+            let key = self.#id.unwrap_or_else(|| args.new_key());
+            args.add(&key);
+        };
     }
     match (&field.default, field.ty) {
         (Some(DefaultValue::Now), FieldType::Date) => {

@@ -61,14 +61,14 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
         let id = ident::snake_ident(&field.name);
         let ty = param_type(field);
         let arg = arg(field, &id);
-        let pinned = is_shard_key(field);
+        let by = if is_shard_key(field) { quote!(ShardKey) } else { quote!(Other) };
         let statement = sql(set);
         let d = doc::line(format!("The [`{name_str}`] whose `{}` equals the given value, if any.", field.name));
         quote! {
             #d
             pub async fn #method(self, #id: #ty) -> ::switchyard::Result<::std::option::Option<#name>> {
                 const SQL: ::switchyard::__private::Sql = #statement;
-                ::switchyard::__private::find(self.conn, SQL, #arg, #pinned).await
+                ::switchyard::__private::find(self.conn, SQL, #arg, ::switchyard::__private::By::#by).await
             }
         }
     });
@@ -82,7 +82,11 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             let id = ident::snake_ident(&f.name);
             quote!(args.add(&row.#id);)
         });
-    let key_pinned = is_shard_key(key);
+    let key_by = if is_shard_key(key) {
+        quote!(ShardKey)
+    } else {
+        quote!(PrimaryKey)
+    };
     let key_arg = arg(key, &key_id);
 
     let repo_doc = doc::attrs(
@@ -112,7 +116,7 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             #find_doc
             pub async fn find(self, #key_id: #key_ty) -> ::switchyard::Result<::std::option::Option<#name>> {
                 const SQL: ::switchyard::__private::Sql = #find;
-                ::switchyard::__private::find(self.conn, SQL, #key_arg, #key_pinned).await
+                ::switchyard::__private::find(self.conn, SQL, #key_arg, ::switchyard::__private::By::#key_by).await
             }
 
             #(#find_by)*
@@ -183,7 +187,7 @@ pub(crate) fn emit(_schema: &Schema, model: &Model, st: &Statements) -> TokenStr
             /// Delete the row with this key; whether there was one.
             pub async fn delete(self, #key_id: #key_ty) -> ::switchyard::Result<bool> {
                 const SQL: ::switchyard::__private::Sql = #delete_by_key;
-                ::switchyard::__private::delete::<#name, _>(self.conn, SQL, #key_arg, #key_pinned).await
+                ::switchyard::__private::delete::<#name, _>(self.conn, SQL, #key_arg, ::switchyard::__private::By::#key_by).await
             }
 
             /// Delete every row matching `condition`; how many were deleted.

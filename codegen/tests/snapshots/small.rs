@@ -862,7 +862,13 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
             postgres: "SELECT \"id\", \"email\", \"nickname\", \"active\" FROM \"accounts\" WHERE \"id\" = $1",
             mysql: "SELECT `id`, `email`, `nickname`, `active` FROM `accounts` WHERE `id` = ?",
         };
-        ::switchyard::__private::find(self.conn, SQL, &id, false).await
+        ::switchyard::__private::find(
+                self.conn,
+                SQL,
+                &id,
+                ::switchyard::__private::By::PrimaryKey,
+            )
+            .await
     }
     /// The [`Account`] whose `email` equals the given value, if any.
     pub async fn find_by_email(
@@ -874,7 +880,13 @@ impl<'e, A: ::switchyard::Access> AccountRepository<'e, A> {
             postgres: "SELECT \"id\", \"email\", \"nickname\", \"active\" FROM \"accounts\" WHERE \"email\" = $1",
             mysql: "SELECT `id`, `email`, `nickname`, `active` FROM `accounts` WHERE `email` = ?",
         };
-        ::switchyard::__private::find(self.conn, SQL, email, false).await
+        ::switchyard::__private::find(
+                self.conn,
+                SQL,
+                email,
+                ::switchyard::__private::By::Other,
+            )
+            .await
     }
     /// A query: add `filter`, `order_by`, `limit`, `offset`, then run it.
     pub fn query(self) -> ::switchyard::Query<'e, Account, A> {
@@ -949,7 +961,11 @@ impl<'e> AccountRepository<'e, ::switchyard::Write> {
             postgres: "DELETE FROM \"accounts\" WHERE \"id\" = $1",
             mysql: "DELETE FROM `accounts` WHERE `id` = ?",
         };
-        ::switchyard::__private::delete::<Account, _>(self.conn, SQL, &id, false).await
+        ::switchyard::__private::delete::<
+            Account,
+            _,
+        >(self.conn, SQL, &id, ::switchyard::__private::By::PrimaryKey)
+            .await
     }
     /// Delete every row matching `condition`; how many were deleted.
     pub async fn delete_where(
@@ -1454,7 +1470,13 @@ impl<'e, A: ::switchyard::Access> ItemRepository<'e, A> {
             postgres: "SELECT \"sku\", \"region\", \"kind\", \"price\", \"added_at\", \"owner_id\" FROM \"items\" WHERE \"sku\" = $1",
             mysql: "SELECT `sku`, `region`, `kind`, `price`, `added_at`, `owner_id` FROM `items` WHERE `sku` = ?",
         };
-        ::switchyard::__private::find(self.conn, SQL, sku, false).await
+        ::switchyard::__private::find(
+                self.conn,
+                SQL,
+                sku,
+                ::switchyard::__private::By::PrimaryKey,
+            )
+            .await
     }
     /// A query: add `filter`, `order_by`, `limit`, `offset`, then run it.
     pub fn query(self) -> ::switchyard::Query<'e, Item, A> {
@@ -1562,7 +1584,11 @@ impl<'e> ItemRepository<'e, ::switchyard::Write> {
             postgres: "DELETE FROM \"items\" WHERE \"sku\" = $1",
             mysql: "DELETE FROM `items` WHERE `sku` = ?",
         };
-        ::switchyard::__private::delete::<Item, _>(self.conn, SQL, sku, false).await
+        ::switchyard::__private::delete::<
+            Item,
+            _,
+        >(self.conn, SQL, sku, ::switchyard::__private::By::PrimaryKey)
+            .await
     }
     /// Delete every row matching `condition`; how many were deleted.
     pub async fn delete_where(
