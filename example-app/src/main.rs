@@ -1,15 +1,17 @@
 //! A tour of switchyard on the declarations in `schema/`: three clusters (`primary`, `content`,
-//! `animals`), two shards of `animals`, reads through replicas, and relations across all of them
-//! loaded eagerly, one query per database. With no configuration it runs on SQLite files under
-//! `example-app/data/`; set `DATABASE_URL`, `CONTENT_URL`, `ANIMALS_URL`, … to run the same
-//! binary on PostgreSQL or MariaDB (or a mix: a relation may cross backends).
+//! `animals`), two shards of `animals` on which dogs are placed by their kennel (the shard key:
+//! key-routed inserts, a query pinned to one shard, a scatter-gather merged across both), reads
+//! through replicas, and relations across all of them loaded eagerly, one query per database.
+//! With no configuration it runs on SQLite files under `example-app/data/`; set
+//! `DATABASE_URL`, `CONTENT_URL`, `ANIMALS_URL`, … to run the same binary on PostgreSQL or
+//! MariaDB (or a mix: a relation may cross backends).
 //!
 //! `cargo run -p example-app -- serve [--addr HOST:PORT] [--causal]` serves the HTTP API of
 //! [`example_app::serve`] instead (on `127.0.0.1:$PORT`, port 3000 by default) until Ctrl-C.
 
 use db::{
-    AnimalsShard, Database, NewDog, NewHome, NewHuman, NewPost, NewTreat, NewUser, NewYard, Post,
-    User,
+    AnimalsShard, Database, Dog, NewDog, NewHome, NewHuman, NewPost, NewTreat, NewUser, NewYard,
+    Post, User,
 };
 use example_app::db;
 
@@ -103,6 +105,7 @@ async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> 
     };
     println!("listening on http://{} ({mode})", listener.local_addr()?);
     println!("  POST /users, GET /users/{{id}}, POST|GET /users/{{id}}/posts, GET /health");
+    println!("  POST|GET /dogs with `X-Kennel: <kennel>`: on the kennel's shard of `animals`");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             // If Ctrl-C cannot be listened for, serve until killed.
@@ -207,25 +210,124 @@ async fn run() -> switchyard::Result<()> {
         posts.len()
     );
 
-    println!("Writing dogs to both shards of cluster `animals`:");
     let animals = db.animals();
-    let rex = insert_dog(&animals, "Rex", AnimalsShard::Default).await?;
-    let fido = insert_dog(&animals, "Fido", AnimalsShard::ShardOne).await?;
+    println!(
+        "Cluster `animals` places dogs by kennel (`shard_by = \"hash\"`, `shard_key = \"kennel\"`)."
+    );
+    println!(
+        "Clearing the tour's kennels of an earlier run (a delete pinned by `Dog::KENNEL.is_in(..)`):"
+    );
+    let cleared = animals
+        .dogs()
+        .filter(Dog::KENNEL.is_in(KENNELS))
+        .delete_all()
+        .await?;
+    let per_shard: Vec<String> = cleared
+        .per_shard()
+        .iter()
+        .map(|(shard, n)| format!("{n} on {shard}"))
+        .collect();
+    println!(
+        "  {} dog(s) deleted: {}",
+        cleared.total(),
+        per_shard.join(", ")
+    );
+    db.engine().reset_statement_counts();
 
-    println!("Reading each shard (default shard through its replica):");
-    let on_default = animals.reading().dogs().find(rex).await?.map(|d| d.name);
+    println!("Key-routed inserts through the default handle: each dog goes to its kennel's shard:");
+    let mut ids = Vec::new();
+    for (name, kennel) in [
+        ("Rex", "riverside"),
+        ("Fido", "harbor"),
+        ("Bella", "hilltop"),
+    ] {
+        let dog = animals
+            .dogs()
+            .insert(NewDog {
+                name: name.into(),
+                kennel: kennel.into(),
+                ..Default::default()
+            })
+            .await?;
+        println!(
+            "  {name} of kennel {kennel}: AnimalsShard::for_key({kennel:?}) = {}, ran on {}",
+            AnimalsShard::for_key(kennel)?.name(),
+            ran_on(&db)
+        );
+        ids.push(dog.id);
+    }
+    let (rex, fido) = (ids[0], ids[1]);
+    let more = [
+        ("Max", "harbor"),
+        ("Luna", "riverside"),
+        ("Ace", "lakeside"),
+    ]
+    .map(|(name, kennel)| NewDog {
+        name: name.into(),
+        kennel: kennel.into(),
+        ..Default::default()
+    });
+    animals.dogs().insert_many(&more).await?;
+    println!(
+        "  insert_many of Max (harbor), Luna (riverside), Ace (lakeside): one batch per shard, ran on {}",
+        ran_on(&db)
+    );
+
+    println!("A query pinned to one shard by its key, `Dog::KENNEL.eq(\"harbor\")`:");
+    let harbor = animals
+        .dogs()
+        .filter(Dog::KENNEL.eq("harbor"))
+        .order_by(Dog::NAME.asc())
+        .all()
+        .await?;
+    println!(
+        "  kennel harbor (shard {}): {:?}; ran on {} only",
+        AnimalsShard::for_key("harbor")?.name(),
+        names(&harbor),
+        ran_on(&db)
+    );
+
+    println!("Scatter-gather: `order_by(Dog::NAME.asc()).limit(3)` on every shard, merged:");
+    let first = animals
+        .dogs()
+        .query()
+        .order_by(Dog::NAME.asc())
+        .limit(3)
+        .all()
+        .await?;
+    let counted = animals.dogs().count().await?;
+    let first: Vec<String> = first
+        .iter()
+        .map(|d| format!("{} ({})", d.name, d.kennel))
+        .collect();
+    println!(
+        "  the first 3 by name: {first:?}; {counted} dog(s) in all (counts summed); ran on {}",
+        ran_on(&db)
+    );
+
+    println!("Finding dogs by id (a uuid, not the shard key), and explicit shard handles:");
+    let anywhere = animals.reading().dogs().find(rex).await?.map(|d| d.name);
+    let where_read = ran_on(&db);
     let on_one = animals
         .shard(AnimalsShard::ShardOne)
         .dogs()
         .find(fido)
         .await?
         .map(|d| d.name);
-    let missing = animals.dogs().find(fido).await?;
+    let on_default = animals
+        .shard(AnimalsShard::Default)
+        .dogs()
+        .find(fido)
+        .await?
+        .map(|d| d.name);
     println!(
-        "  default shard has {on_default:?}; shard_one has {on_one:?}; Fido on default: {missing:?}"
+        "  Rex on a reading handle: {anywhere:?} (ran on {where_read}); Fido on \
+         `.shard(AnimalsShard::ShardOne)`: {on_one:?}, on `.shard(AnimalsShard::Default)`: \
+         {on_default:?}"
     );
 
     println!("The Rails guide's dog, its humans, their treats, its home and yard:");
+    db.engine().reset_statement_counts();
     let humans = db
         .primary()
         .humans()
@@ -254,7 +356,10 @@ async fn run() -> switchyard::Result<()> {
         },
     )
     .await?;
-    print_counts(&db, "Statements per database so far:");
+    print_counts(
+        &db,
+        "  statements: Rex's humans and home on `primary`, treats and yard on `content`",
+    );
 
     println!("Eager loading: users with their posts (primary → content):");
     db.engine().reset_statement_counts();
@@ -280,7 +385,8 @@ async fn run() -> switchyard::Result<()> {
         .animals()
         .dogs()
         .query()
-        .filter(db::Dog::ID.eq(rex))
+        .filter(Dog::KENNEL.eq("riverside")) // pinned: only Rex's shard is asked
+        .filter(Dog::ID.eq(rex))
         .include(|dog| dog.humans().treats().home().yard())
         .all()
         .await?;
@@ -320,19 +426,22 @@ fn print_counts(db: &Database, title: &str) {
     }
 }
 
-/// Insert a dog on one shard of `animals`; its generated key.
-async fn insert_dog(
-    animals: &db::Animals,
-    name: &str,
-    shard: AnimalsShard,
-) -> switchyard::Result<switchyard::uuid::Uuid> {
-    let dog = animals
-        .shard(shard)
-        .dogs()
-        .insert(NewDog {
-            name: name.into(),
-            ..Default::default()
-        })
-        .await?;
-    Ok(dog.id)
+/// The kennels the tour writes: `riverside` and `hilltop` hash to the default shard, `harbor`
+/// and `lakeside` to `shard_one`.
+const KENNELS: [&str; 4] = ["riverside", "hilltop", "harbor", "lakeside"];
+
+/// The servers that ran a statement since the last reset, with their counts; then reset.
+fn ran_on(db: &Database) -> String {
+    let counts = db.engine().statement_counts();
+    db.engine().reset_statement_counts();
+    let servers: Vec<String> = counts
+        .iter()
+        .map(|(cluster, shard, role, n)| format!("{cluster}/{shard}/{role} ×{n}"))
+        .collect();
+    servers.join(", ")
+}
+
+/// The dogs' names.
+fn names(dogs: &[Dog]) -> Vec<&str> {
+    dogs.iter().map(|d| d.name.as_str()).collect()
 }
