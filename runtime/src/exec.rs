@@ -10,9 +10,12 @@ use crate::backend::Backend;
 use crate::database::{Handle, Server};
 use crate::error::{Error, Result};
 use crate::health::is_connection_error;
+use crate::lookup::Single;
+use crate::model::Present;
 use crate::role::Routing;
 use crate::transaction::{Transaction, TxConn};
 use crate::value::{ArgBuf, Args, FromRow, Row, Value};
+use futures_util::TryStreamExt;
 
 /// SQL text: static (computed at codegen time) or built at run time (filters, batches).
 #[doc(hidden)]
@@ -69,30 +72,43 @@ enum Want {
     Execute,
 }
 
-enum Fetched {
-    Rows(Vec<Row>),
-    Row(Option<Row>),
+enum Fetched<T> {
+    Rows(Vec<T>),
+    Row(Option<T>),
     Affected(u64),
 }
 
+// Rows are decoded as they stream in, never collected as driver rows first.
 macro_rules! run {
     ($executor:expr, $sql:expr, $args:expr, $want:expr, $wrap:path) => {{
         let query = sqlx::query_with($sql, $args);
         match $want {
             Want::All => query
-                .fetch_all($executor)
+                .fetch($executor)
+                .and_then(|row| std::future::ready(T::from_row(&$wrap(row))))
+                .try_collect()
                 .await
-                .map(|rows| Fetched::Rows(rows.into_iter().map($wrap).collect())),
-            Want::Optional => query
-                .fetch_optional($executor)
-                .await
-                .map(|row| Fetched::Row(row.map($wrap))),
+                .map(Fetched::Rows),
+            Want::Optional => match query.fetch_optional($executor).await {
+                Ok(Some(row)) => T::from_row(&$wrap(row)).map(|row| Fetched::Row(Some(row))),
+                Ok(None) => Ok(Fetched::Row(None)),
+                Err(e) => Err(e),
+            },
             Want::Execute => query
                 .execute($executor)
                 .await
                 .map(|done| Fetched::Affected(done.rows_affected())),
         }
     }};
+}
+
+/// A statement answered in another shape than asked: a bug of this crate, reported as an
+/// error rather than a panic.
+fn unexpected(server: &Server) -> Error {
+    Error::query(
+        &server.target,
+        sqlx::Error::Protocol("switchyard: unexpected result shape".into()),
+    )
 }
 
 fn mismatch() -> sqlx::Error {
@@ -146,12 +162,12 @@ impl Conn<'_> {
         Args::new(self.backend())
     }
 
-    async fn run(
+    async fn run<T: FromRow>(
         &mut self,
         sql: &SqlText,
         args: Args,
         want: Want,
-    ) -> Result<(Fetched, Arc<Server>)> {
+    ) -> Result<(Fetched<T>, Arc<Server>)> {
         let mut tried = Vec::new();
         let mut args = args;
         // The shard a `Shards` scope moves the handle to (`None`: where it is), or its refusal
@@ -200,13 +216,13 @@ impl Conn<'_> {
         }
     }
 
-    async fn run_on(
+    async fn run_on<T: FromRow>(
         &mut self,
         server: Arc<Server>,
         sql: &SqlText,
         buf: ArgBuf,
         want: &Want,
-    ) -> (Result<Fetched, sqlx::Error>, Arc<Server>) {
+    ) -> (Result<Fetched<T>, sqlx::Error>, Arc<Server>) {
         let start = Instant::now();
         let sql_str = sql.to_sql_str();
         let result = match self {
@@ -249,13 +265,10 @@ impl Conn<'_> {
         sql: impl Into<SqlText>,
         args: Args,
     ) -> Result<Vec<T>> {
-        let (fetched, server) = self.run(&sql.into(), args, Want::All).await?;
-        let Fetched::Rows(rows) = fetched else {
-            unreachable!("fetch_all yields rows")
-        };
-        rows.iter()
-            .map(|r| T::from_row(r).map_err(|e| Error::query(&server.target, e)))
-            .collect()
+        match self.run(&sql.into(), args, Want::All).await? {
+            (Fetched::Rows(rows), _) => Ok(rows),
+            (_, server) => Err(unexpected(&server)),
+        }
     }
 
     /// The first row, decoded, if there is one.
@@ -264,12 +277,10 @@ impl Conn<'_> {
         sql: impl Into<SqlText>,
         args: Args,
     ) -> Result<Option<T>> {
-        let (fetched, server) = self.run(&sql.into(), args, Want::Optional).await?;
-        let Fetched::Row(row) = fetched else {
-            unreachable!("fetch_optional yields a row")
-        };
-        row.map(|r| T::from_row(&r).map_err(|e| Error::query(&server.target, e)))
-            .transpose()
+        match self.run(&sql.into(), args, Want::Optional).await? {
+            (Fetched::Row(row), _) => Ok(row),
+            (_, server) => Err(unexpected(&server)),
+        }
     }
 
     /// The first column of the one row a statement returns (`COUNT(*)`, `EXISTS`).
@@ -278,21 +289,24 @@ impl Conn<'_> {
         sql: impl Into<SqlText>,
         args: Args,
     ) -> Result<T> {
-        let (fetched, server) = self.run(&sql.into(), args, Want::Optional).await?;
-        let Fetched::Row(row) = fetched else {
-            unreachable!("fetch_optional yields a row")
-        };
-        let row = row.ok_or_else(|| Error::query(&server.target, sqlx::Error::RowNotFound))?;
-        row.get(0).map_err(|e| Error::query(&server.target, e))
+        match self
+            .run::<Single<T>>(&sql.into(), args, Want::Optional)
+            .await?
+        {
+            (Fetched::Row(Some(Single(value))), _) => Ok(value),
+            (_, server) => Err(Error::query(&server.target, sqlx::Error::RowNotFound)),
+        }
     }
 
     /// Run a statement; the number of rows it affected.
     pub async fn execute(&mut self, sql: impl Into<SqlText>, args: Args) -> Result<u64> {
-        let (fetched, _) = self.run(&sql.into(), args, Want::Execute).await?;
-        let Fetched::Affected(n) = fetched else {
-            unreachable!("execute yields a count")
-        };
-        Ok(n)
+        match self
+            .run::<Present>(&sql.into(), args, Want::Execute)
+            .await?
+        {
+            (Fetched::Affected(n), _) => Ok(n),
+            (_, server) => Err(unexpected(&server)),
+        }
     }
 
     /// Run a statement that must affect exactly one row (update or delete by key).
@@ -303,7 +317,9 @@ impl Conn<'_> {
         model: &'static str,
         key: &(dyn std::fmt::Debug + Sync),
     ) -> Result<()> {
-        let (fetched, server) = self.run(&sql.into(), args, Want::Execute).await?;
+        let (fetched, server) = self
+            .run::<Present>(&sql.into(), args, Want::Execute)
+            .await?;
         match fetched {
             Fetched::Affected(0) => Err(Error::NotFound {
                 target: server.target.clone(),
