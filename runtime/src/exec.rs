@@ -174,7 +174,11 @@ impl Conn<'_> {
         // before anything runs.
         let moved = match self {
             Conn::Handle(h) => h.moved()?,
-            Conn::Tx(_) => None,
+            Conn::Tx(tx) => {
+                // Begun outside a scope locked to another shard, it may not run inside it.
+                tx.handle.moved()?;
+                None
+            }
         };
         loop {
             let server = match self {

@@ -20,6 +20,10 @@ pub struct Transaction {
     pub(crate) conn: TxConn,
     pub(crate) server: Arc<Server>,
     pub(crate) engine: Engine,
+    /// The handle it began on, on its shard chosen explicitly: a statement of the transaction
+    /// inside a scope locked to another shard of its cluster is refused like any explicit
+    /// handle's.
+    pub(crate) handle: Handle,
 }
 
 impl std::fmt::Debug for Transaction {
@@ -52,6 +56,7 @@ impl Transaction {
                         conn,
                         server,
                         engine: handle.engine().clone(),
+                        handle: handle.with_shard(handle.shard_index()),
                     });
                 }
                 Err(e) if is_connection_error(&e) && handle.eject(&server) => tried.push(server),

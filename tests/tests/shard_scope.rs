@@ -122,6 +122,19 @@ backend_test! {
         }).await.expect("scope");
         assert_eq!(t.counts().get("animals", "shard_one", Role::Writer), 1);
         assert_eq!(t.counts().shard("animals", "default"), 0);
+
+        // A transaction begun outside the scope, on the default shard, cannot run inside a
+        // scope locked to shard_one either; it still can outside.
+        let mut tx = db.animals().begin().await.expect("begin");
+        let tx = one().run(async move {
+            let e = tx.dogs().insert(dog("Rex")).await.expect_err("refused");
+            assert!(refused(&e, "shard_one", "default"), "{e}");
+            tx
+        }).await.expect("scope");
+        let mut tx = tx;
+        tx.dogs().insert(dog("Rex")).await.expect("outside the scope");
+        tx.commit().await.expect("commit");
+        assert_eq!(t.counts().get("animals", "default", Role::Writer), 1);
     }
 }
 
