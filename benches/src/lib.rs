@@ -12,12 +12,22 @@
 //! SQLite always runs, in a file under the temporary directory. PostgreSQL runs when
 //! `SWITCHYARD_BENCH_POSTGRES_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/test`), in
 //! a fresh schema created for the run and dropped by [`Target::finish`].
+//!
+//! The other benchmarks have modules of their own: [`eager`], [`routing`] and [`sharding`] (the
+//! latter on a schema of the benches' own, [`fleet`]).
 
 pub mod eager;
 pub mod routing;
 mod rows;
 pub mod setup;
+pub mod sharding;
 pub mod stats;
+
+/// Code generated from `benches/schema/`: the `fleet` cluster of the sharding benchmark, hashed
+/// over four shards, with its keyed models `Account` and `Event`.
+pub mod fleet {
+    switchyard::include_generated!();
+}
 
 use crate::rows::UserRow;
 use crate::setup::timestamp;
@@ -38,7 +48,8 @@ use switchyard_tests::db::{Database, NewUser, User};
 const SEED_ROWS: usize = 10_000;
 /// `filter_100_rows` selects `karma >= FILTER_KARMA` (90% of the seeded rows) ...
 const FILTER_KARMA: i32 = 10;
-/// ... limited to this many rows.
+/// ... limited to this many rows (written into the SQL as an integer, as the runtime does since
+/// the sharding work: `LIMIT 100`, not a bound value).
 const FILTER_LIMIT: i64 = 100;
 /// Rows per `insert_1000` statement.
 const BATCH: usize = 1_000;
@@ -49,10 +60,10 @@ const BATCH: usize = 1_000;
 // bind the other five columns only.
 const SQLITE_FIND: &str =
     "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `id` = ?";
-const SQLITE_FILTER: &str = "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `karma` >= ? LIMIT ?";
+const SQLITE_FILTER: &str = "SELECT `id`, `username`, `email`, `bio`, `karma`, `created_at` FROM `users` WHERE `karma` >= ? LIMIT 100";
 const SQLITE_INSERT: &str = "INSERT INTO `users` (`id`, `username`, `email`, `bio`, `karma`, `created_at`) VALUES (NULL, ?, ?, ?, ?, ?) RETURNING `id`, `username`, `email`, `bio`, `karma`, `created_at`";
 const PG_FIND: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "id" = $1"#;
-const PG_FILTER: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "karma" >= $1 LIMIT $2"#;
+const PG_FILTER: &str = r#"SELECT "id", "username", "email", "bio", "karma", "created_at" FROM "users" WHERE "karma" >= $1 LIMIT 100"#;
 const PG_INSERT: &str = r#"INSERT INTO "users" ("id", "username", "email", "bio", "karma", "created_at") VALUES (DEFAULT, $1, $2, $3, $4, $5) RETURNING "id", "username", "email", "bio", "karma", "created_at""#;
 const SQLITE_INSERT_HEAD: &str =
     "INSERT INTO `users` (`id`, `username`, `email`, `bio`, `karma`, `created_at`) VALUES ";
@@ -120,13 +131,8 @@ macro_rules! hand_written {
                 pool: &Pool,
                 sql: &'static str,
                 karma: i32,
-                limit: i64,
             ) -> sqlx::Result<Vec<UserRow>> {
-                sqlx::query_as(sql)
-                    .bind(karma)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await
+                sqlx::query_as(sql).bind(karma).fetch_all(pool).await
             }
 
             pub(crate) async fn insert(
@@ -183,10 +189,11 @@ impl Plain {
         }
     }
 
-    async fn filter(&self, karma: i32, limit: i64) -> sqlx::Result<Vec<UserRow>> {
+    /// The first `FILTER_LIMIT` users with at least `karma` (the limit is in the SQL text).
+    async fn filter(&self, karma: i32) -> sqlx::Result<Vec<UserRow>> {
         match self {
-            Plain::Sqlite(p) => sqlite::filter(p, SQLITE_FILTER, karma, limit).await,
-            Plain::Postgres(p) => postgres::filter(p, PG_FILTER, karma, limit).await,
+            Plain::Sqlite(p) => sqlite::filter(p, SQLITE_FILTER, karma).await,
+            Plain::Postgres(p) => postgres::filter(p, PG_FILTER, karma).await,
         }
     }
 
@@ -438,12 +445,12 @@ impl Target {
             .await
             .expect("filter");
         assert_eq!(take(), [filter], "filter SQL on {}", self.backend);
-        let hand = self
-            .plain
-            .filter(FILTER_KARMA, FILTER_LIMIT)
-            .await
-            .expect("filter");
-        assert_eq!(generated.len(), 100, "filter returns 100 rows");
+        let hand = self.plain.filter(FILTER_KARMA).await.expect("filter");
+        assert_eq!(
+            generated.len(),
+            usize::try_from(FILTER_LIMIT).expect("fits"),
+            "filter returns 100 rows"
+        );
         assert_eq!(hand, generated, "filter result on {}", self.backend);
 
         let row = new_user();
@@ -621,7 +628,7 @@ impl Target {
             (Op::Filter100Rows, Side::Sqlx) => {
                 measure(async {
                     for _ in 0..iters {
-                        let users = self.plain.filter(FILTER_KARMA, FILTER_LIMIT).await;
+                        let users = self.plain.filter(FILTER_KARMA).await;
                         black_box(users.expect("filter"));
                     }
                 })

@@ -28,6 +28,11 @@ impl Rounds {
         (median(&mut self.a), median(&mut self.b))
     }
 
+    /// The median of the per-round ratios A / B.
+    pub fn median_ratio(&mut self) -> f64 {
+        median(&mut self.ratios)
+    }
+
     /// Markdown cells: median of A, of B, then the ratio's median, 95% CI and quartiles.
     pub fn cells(&mut self) -> String {
         let (a, b) = self.medians();
