@@ -287,6 +287,19 @@ impl Conn<'_> {
         }
     }
 
+    /// The first row, decoded; no row is an error naming the server
+    /// ([`sqlx::Error::RowNotFound`]).
+    pub(crate) async fn fetch_one<T: FromRow>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: Args,
+    ) -> Result<T> {
+        match self.run(&sql.into(), args, Want::Optional).await? {
+            (Fetched::Row(Some(row)), _) => Ok(row),
+            (_, server) => Err(Error::query(&server.target, sqlx::Error::RowNotFound)),
+        }
+    }
+
     /// The first column of the one row a statement returns (`COUNT(*)`, `EXISTS`).
     pub async fn fetch_scalar<T: Value>(
         &mut self,
@@ -345,8 +358,18 @@ impl Handle {
     /// with [`Error::WriteRefused`] before it reaches a database.
     pub async fn execute_raw(&self, sql: impl Into<String>) -> Result<u64> {
         let sql = sql.into();
+        self.refuse_writes(&sql)?;
+        let mut conn = Conn::Handle(self.clone());
+        let args = conn.args();
+        conn.execute(sql, args).await
+    }
+
+    /// On a reading handle, a custom role's handle or a prevent-writes handle, refuse raw SQL
+    /// that may write ([`classify`](crate::classify::classify())) with
+    /// [`Error::WriteRefused`], before it reaches a database.
+    pub(crate) fn refuse_writes(&self, sql: &str) -> Result<()> {
         if matches!(self.routing(), Routing::Reading | Routing::Role(_)) || self.prevents_writes() {
-            let classified = crate::classify::classify(&sql);
+            let classified = crate::classify::classify(sql);
             if let Some(reason) = classified.reason() {
                 return Err(Error::WriteRefused {
                     cluster: self.cluster_name(),
@@ -356,8 +379,6 @@ impl Handle {
                 });
             }
         }
-        let mut conn = Conn::Handle(self.clone());
-        let args = conn.args();
-        conn.execute(sql, args).await
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use std::ops;
 
 use crate::backend::{Backend, Sql};
+use crate::into_value::IntoValue;
 use crate::key::Key;
 use crate::placement::shards_of;
 use crate::shard_key::{ShardKey, ShardMap};
@@ -132,6 +133,11 @@ impl<M, T> Column<M, T> {
         self.name
     }
 
+    /// The position of the column's field in the model.
+    pub(crate) fn field(&self) -> usize {
+        self.field
+    }
+
     fn expr(&self, node: Node) -> Expr<M> {
         Expr {
             node,
@@ -184,21 +190,27 @@ macro_rules! comparisons {
         impl<M, T: Value + 'static> Column<M, T> {
             $(
                 $(#[$doc])*
-                pub fn $name(&self, value: impl Into<T>) -> Expr<M> {
-                    self.expr(Node::Compare(self.quoted, $op, Box::new(value.into())))
+                pub fn $name(&self, value: impl IntoValue<T>) -> Expr<M> {
+                    self.expr(Node::Compare(self.quoted, $op, Box::new(value.into_value())))
                 }
             )*
 
             /// `column IN (values...)`; an empty list matches nothing.
             #[doc(alias = "in")]
-            pub fn is_in<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<M> {
-                let values = values.into_iter().map(|v| Box::new(v.into()) as Param).collect();
+            pub fn is_in<V: IntoValue<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<M> {
+                let values = values
+                    .into_iter()
+                    .map(|v| Box::new(v.into_value()) as Param)
+                    .collect();
                 self.expr(Node::In(self.quoted, values, false))
             }
 
             /// `column NOT IN (values...)`; an empty list matches everything.
-            pub fn not_in<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<M> {
-                let values = values.into_iter().map(|v| Box::new(v.into()) as Param).collect();
+            pub fn not_in<V: IntoValue<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<M> {
+                let values = values
+                    .into_iter()
+                    .map(|v| Box::new(v.into_value()) as Param)
+                    .collect();
                 self.expr(Node::In(self.quoted, values, true))
             }
         }
@@ -431,6 +443,21 @@ impl Node {
 }
 
 impl<M> Order<M> {
+    /// The position of the sorted field in the model.
+    pub(crate) fn field(&self) -> usize {
+        self.field
+    }
+
+    /// The sorted column, quoted for each dialect.
+    pub(crate) fn quoted(&self) -> Sql {
+        self.column
+    }
+
+    /// Whether the order is descending.
+    pub(crate) fn is_descending(&self) -> bool {
+        self.descending
+    }
+
     /// Compare two rows as `backend` orders them: by the field, NULL first on SQLite and
     /// MySQL and last on PostgreSQL (ascending), reversed for `desc`; `None` for a field that
     /// cannot be compared in memory.

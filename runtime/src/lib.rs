@@ -14,6 +14,7 @@
 //! ```
 
 mod admin;
+mod aggregate;
 mod backend;
 mod balance;
 mod by_key;
@@ -24,7 +25,9 @@ mod eager;
 mod error;
 mod exec;
 mod expr;
+mod group_by;
 mod health;
+mod into_value;
 mod key;
 #[cfg(feature = "tower")]
 mod layer;
@@ -33,13 +36,16 @@ mod lookup;
 mod migrate;
 mod model;
 mod observe;
+mod placeholder;
 mod placement;
 mod pool;
 mod query;
+mod raw_query;
 mod relation;
 mod role;
 mod scatter;
 mod schema_epoch;
+mod select;
 mod selector;
 mod shard_key;
 #[cfg(feature = "tower")]
@@ -53,6 +59,7 @@ mod write;
 mod write_all;
 
 pub use admin::{AdminOutcome, WriterDatabase};
+pub use aggregate::{Numeric, Ordered};
 pub use backend::Backend;
 pub use classify::{Classified, StatementKind, classify};
 pub use config::{Config, Fallback, Observer, Policy, PoolOptions, RoutingOptions};
@@ -60,6 +67,8 @@ pub use database::{Engine, Handle, ReplicaStatus};
 pub use eager::{Eager, NoRelations, Related, load};
 pub use error::{DriverError, Error, Result, Target};
 pub use expr::{Column, Expr, Order};
+pub use group_by::Grouped;
+pub use into_value::IntoValue;
 pub use key::{Key, SortKey};
 #[cfg(feature = "tower")]
 pub use layer::{CookieResolver, Resolver, SelectorLayer, SelectorService};
@@ -71,8 +80,10 @@ pub use migrate::{
 pub use model::Model;
 pub use observe::{StatementCounts, StatementEvent};
 pub use query::{Partial, Query};
+pub use raw_query::RawQuery;
 pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use role::{Access, Read, Role, Routing, Write};
+pub use select::{Nullable, Pick, Select, Selection};
 pub use selector::{Consistency, LastWrite, Selector, WritePosition};
 pub use shard_key::{ShardKey, ShardKeyValue, jump_consistent_hash, shard_hash};
 #[cfg(feature = "tower")]
@@ -80,7 +91,7 @@ pub use shard_layer::{ShardLayer, ShardResolver, ShardService};
 pub use shard_scope::{ShardName, Shards, spawn_in_scope};
 pub use transaction::Transaction;
 pub use url::redact as redact_url;
-pub use value::{Bind, Value};
+pub use value::{Bind, FromRow, Value};
 pub use verify::{DatabaseDrift, Difference, DriftReport, FieldType, verify, verify_shard};
 pub use write::PatchFields;
 pub use write_all::Affected;

@@ -14,6 +14,21 @@ use crate::role::Access;
 use crate::scatter;
 use crate::value::Args;
 
+/// ` FROM <table>` of model `M` in `backend`'s dialect: its `COUNT` statement without the
+/// `SELECT COUNT(*)`, for statements that select something else (projections, aggregates).
+pub(crate) fn from_table<M: Model>(backend: Backend) -> Result<&'static str> {
+    M::COUNT
+        .get(backend)
+        .strip_prefix("SELECT COUNT(*)")
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{}: its generated COUNT statement does not start with `SELECT COUNT(*)`; \
+                 regenerate the code with this version of switchyard",
+                M::NAME
+            ))
+        })
+}
+
 /// A `where_has` filter waiting for its keys from the related model's database.
 struct Pending<M> {
     relation: &'static str,
@@ -45,13 +60,16 @@ impl<M> Partial<M> {
 }
 
 /// A query on model `M`: filter, order, limit and offset, then run with [`all`](Self::all),
-/// [`first`](Self::first), [`count`](Self::count) or [`exists`](Self::exists).
+/// [`first`](Self::first), [`count`](Self::count) or [`exists`](Self::exists); aggregate a
+/// column with [`sum`](Self::sum), [`avg`](Self::avg), [`min`](Self::min) or
+/// [`max`](Self::max); group with [`group_by`](Self::group_by); or read some columns only with
+/// [`select`](Self::select).
 #[must_use = "a query does nothing until it is run with .all(), .first(), .count() or .exists()"]
 #[derive(Debug)]
 pub struct Query<'e, M, A> {
     pub(crate) conn: Conn<'e>,
     pub(crate) filter: Option<Expr<M>>,
-    order: Vec<Order<M>>,
+    pub(crate) order: Vec<Order<M>>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     pending: Vec<Pending<M>>,
@@ -167,7 +185,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
 
     /// `head`, the filter, the order, then `limit` and `offset`, written into the SQL as
     /// integers (bound, PostgreSQL may settle on a generic plan that ignores the limit).
-    fn select(
+    pub(crate) fn render_select(
         &self,
         head: &str,
         backend: Backend,
@@ -235,7 +253,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         let mut args = Args::new(backend);
         let shards = match self.reach()? {
             Reach::Here => {
-                let sql = self.select(
+                let sql = self.render_select(
                     M::SELECT.get(backend),
                     backend,
                     &mut args,
@@ -254,8 +272,13 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         let limit = self
             .limit
             .map(|l| l.saturating_add(self.offset.unwrap_or(0)));
-        let sql =
-            SqlText::from(self.select(M::SELECT.get(backend), backend, &mut args, limit, None));
+        let sql = SqlText::from(self.render_select(
+            M::SELECT.get(backend),
+            backend,
+            &mut args,
+            limit,
+            None,
+        ));
         let names: Vec<&'static str> = shards.iter().map(|h| h.shard_name()).collect();
         let results = scatter::settle(shards, &args, |mut conn, args| {
             let sql = sql.clone();
@@ -317,7 +340,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         let mut args = Args::new(backend);
         match self.reach()? {
             Reach::Here => {
-                let sql = self.select(
+                let sql = self.render_select(
                     M::EXISTS.get(backend),
                     backend,
                     &mut args,
@@ -333,7 +356,7 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
             Reach::Shards(shards) => {
                 // Past an offset, rows of all shards count together.
                 let offset = self.offset.unwrap_or(0);
-                let sql = self.select(
+                let sql = self.render_select(
                     M::EXISTS.get(backend),
                     backend,
                     &mut args,

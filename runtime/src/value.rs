@@ -229,11 +229,36 @@ impl<T: Bind + ?Sized> Bind for &T {
     }
 }
 
-/// A type decoded from a whole row (generated models implement it).
-#[doc(hidden)]
+/// A type decoded from a whole row by position: a generated model (its columns in declared
+/// order), or a tuple of 1 to 8 field types (`(i64, String, Option<i32>)`), each decoding the
+/// column at its position. Rows of raw SQL ([`Handle::query_as`](crate::Handle::query_as)) have
+/// such a type.
 pub trait FromRow: Sized {
     /// Decode `row`, whose columns are in the model's declared order.
+    #[doc(hidden)]
     fn from_row(row: &Row) -> Result<Self, sqlx::Error>;
+}
+
+/// Tuples of field types, decoded column by column.
+macro_rules! tuple_rows {
+    ($(($($ty:ident $index:tt),+))*) => {$(
+        impl<$($ty: Value),+> FromRow for ($($ty,)+) {
+            fn from_row(row: &Row) -> Result<Self, sqlx::Error> {
+                Ok(($(row.get::<$ty>($index)?,)+))
+            }
+        }
+    )*};
+}
+
+tuple_rows! {
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
 }
 
 /// A struct decoded from a row by position: its fields are the row's columns, in order.
