@@ -70,9 +70,13 @@ impl Pair {
             );
             return None;
         };
+        // A fresh name per pair: the replica may replay the drop of an earlier pair's database
+        // of the same test after this pair's creation was seen, under load.
+        static PAIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let name = format!(
-            "syr{}_{}",
+            "syr{}_{}_{}",
             std::process::id(),
+            PAIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             test.rsplit("::").next().unwrap_or(test)
         );
         let (writer, reader, cleanup) = match kind {
