@@ -9,7 +9,7 @@
 
 use std::io::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::Connection as _;
@@ -72,11 +72,11 @@ impl Pair {
         };
         // A fresh name per pair: the replica may replay the drop of an earlier pair's database
         // of the same test after this pair's creation was seen, under load.
-        static PAIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        static PAIRS: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "syr{}_{}_{}",
             std::process::id(),
-            PAIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            PAIRS.fetch_add(1, Ordering::Relaxed),
             test.rsplit("::").next().unwrap_or(test)
         );
         let (writer, reader, cleanup) = match kind {
