@@ -47,6 +47,10 @@ pub enum Command {
     /// Create, drop, migrate and inspect the databases.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Print the JSON Schema of declaration files, for editors to complete and check them with
+    /// (`#:schema ./declarations.schema.json` at the top of a file, in Taplo or Even Better
+    /// TOML). Reads no declarations.
+    Schema,
 }
 
 /// `switchyard migration …`.

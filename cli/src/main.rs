@@ -4,6 +4,7 @@
 mod args;
 mod databases;
 mod db_cmd;
+mod json_schema;
 mod migration_cmd;
 mod output;
 mod project;
@@ -30,23 +31,29 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Exit, Failure> {
-    let project = Project::load(&cli.schema, cli.sqlite_dir.as_deref(), cli.connect_timeout)?;
+    // Every command but `schema` (which is about the format, not a project) works on the
+    // declarations and migrations, loaded first.
+    let project = || Project::load(&cli.schema, cli.sqlite_dir.as_deref(), cli.connect_timeout);
     match cli.command {
+        Command::Schema => json_schema::print(),
         Command::Migration(MigrationCommand::Make {
             name,
             allow_destructive,
             timestamp,
-        }) => migration_cmd::make(&project, &name, allow_destructive, timestamp),
+        }) => migration_cmd::make(&project()?, &name, allow_destructive, timestamp),
         Command::Migration(MigrationCommand::New {
             name,
             cluster,
             timestamp,
-        }) => migration_cmd::new(&project, &name, &cluster, timestamp),
-        Command::Migration(MigrationCommand::Check) => migration_cmd::check(&project),
-        Command::Db(command) => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failure::failed(format!("cannot start the async runtime: {e}")))?
-            .block_on(db_cmd::run(&project, command)),
+        }) => migration_cmd::new(&project()?, &name, &cluster, timestamp),
+        Command::Migration(MigrationCommand::Check) => migration_cmd::check(&project()?),
+        Command::Db(command) => {
+            let project = project()?;
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure::failed(format!("cannot start the async runtime: {e}")))?
+                .block_on(db_cmd::run(&project, command))
+        }
     }
 }

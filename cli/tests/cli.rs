@@ -800,3 +800,23 @@ fn help_describes_every_command() {
         .expect(0)
         .shows("schema.sqlite.sql");
 }
+
+/// `switchyard schema` prints the JSON Schema of declaration files, the repository's checked-in
+/// copy, in a directory without declarations.
+#[test]
+fn schema_prints_the_json_schema_of_declaration_files() {
+    let empty = tempfile::tempdir().expect("test setup");
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .arg("schema")
+        .current_dir(empty.path())
+        .output()
+        .expect("run switchyard");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let checked_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/declarations.schema.json");
+    let expected = std::fs::read_to_string(&checked_in).expect("the checked-in schema");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}

@@ -18,6 +18,7 @@ pub mod diagnostics;
 mod emit;
 mod error;
 pub mod ident;
+mod json_schema;
 pub mod migrate;
 pub mod migration_plan;
 pub mod model;
@@ -28,6 +29,7 @@ mod write;
 
 pub use builder::{Builder, build};
 pub use error::Error;
+pub use json_schema::json_schema;
 
 use std::path::Path;
 

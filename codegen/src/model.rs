@@ -252,6 +252,9 @@ pub struct Model {
     /// cluster's shards, for a key switchyard cannot prove unique (an integer or string key that
     /// is not the shard key, in a sharded cluster).
     pub unique_across_shards: bool,
+    /// Derive serde's `Serialize` and `Deserialize` on the row, insert and patch structs: the
+    /// model's `serde`, else `[options] serde`, else `false`.
+    pub serde: bool,
 }
 
 impl Model {

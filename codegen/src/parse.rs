@@ -4,6 +4,7 @@
 //! known keys and value types), reporting problems instead of stopping at the first one.
 
 mod declarations;
+pub(crate) mod format;
 mod migration;
 pub(crate) mod raw;
 mod reader;
@@ -35,16 +36,17 @@ pub const MIGRATIONS_DIR: &str = "migrations";
 /// A missing directory, or one without any declaration file, is an error: generating an empty
 /// schema from a mistyped path would only surface later as confusing missing items.
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Error> {
+    let no_declarations = |exists| Error::NoDeclarations {
+        dir: dir.to_path_buf(),
+        exists,
+    };
+    if std::fs::metadata(dir).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Err(no_declarations(false));
+    }
     let mut paths = Vec::new();
     collect_toml_paths(dir, &dir.join(MIGRATIONS_DIR), &mut paths)?;
     if paths.is_empty() {
-        return Err(Error::Io {
-            path: dir.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no `*.toml` declaration files in this directory or below it",
-            ),
-        });
+        return Err(no_declarations(true));
     }
     read_files(paths)
 }

@@ -11,6 +11,7 @@ mod field;
 mod migration;
 mod model;
 mod names;
+mod options;
 mod placement;
 mod relation;
 pub(crate) mod url;
@@ -28,11 +29,12 @@ pub fn resolve_files(files: &[SourceFile]) -> Result<Schema, Error> {
     let mut report = Report::new(files);
     let (declarations, syntax_errors) = parse::parse_files(files, &mut report);
     if !syntax_errors {
+        let options = options::merge(declarations.iter().map(|d| &d.options), &mut report);
         let (clusters, models) = merge(declarations, &mut report);
         // Clusters and models generate Rust types into one module: one namespace for both.
         let mut types = Claims::default();
         let clusters = cluster::resolve(&clusters, &mut types, &mut report);
-        let mut resolved = model::resolve(&models, &clusters, &mut types, &mut report);
+        let mut resolved = model::resolve(&models, &clusters, options, &mut types, &mut report);
         // Relations refer to other models' fields: a second pass, once all models are known.
         relation::resolve(&models, &mut resolved, &mut report);
         if report.count() == 0 {

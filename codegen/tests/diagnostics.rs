@@ -1381,12 +1381,54 @@ fn read_dir_finds_toml_files_recursively_in_order() {
 fn read_dir_rejects_missing_or_empty_dirs() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let missing = dir.path().join("nope");
-    assert!(matches!(read_dir(&missing), Err(Error::Io { path, .. }) if path == missing));
+    assert!(matches!(
+        read_dir(&missing),
+        Err(Error::NoDeclarations { dir, exists: false }) if dir == missing
+    ));
     let err = read_dir(dir.path())
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(err.contains("no `*.toml` declaration files"), "{err}");
+    assert!(err.contains("has no `*.toml` declaration file"), "{err}");
+    assert!(err.contains(&dir.path().display().to_string()), "{err}");
+}
+
+/// A missing schema directory, as a build script meets it: a path relative to the crate
+/// (the directory `cargo test` runs this test in, like a build script), said relative to the
+/// crate, where that is, and what to do.
+#[test]
+fn a_missing_schema_directory_says_where_and_what_to_do() {
+    // As the build script's process sees it (cargo sets it when it runs a test, too).
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let err = load(std::path::Path::new("no_such_schema"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        err.lines().next(),
+        Some(
+            format!(
+                "error: there is no schema directory `no_such_schema` (relative to the crate, \
+                 {crate_dir})"
+            )
+            .as_str()
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("= help: declare the databases and models in `*.toml` files there"),
+        "{err}"
+    );
+    assert!(err.contains("switchyard_codegen::build(\"...\")"), "{err}");
+    // A path outside the crate is shown as given.
+    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let gone = outside.path().join("schema");
+    let err = load(&gone).err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(
+        err.lines().next(),
+        Some(format!("error: there is no schema directory `{}`", gone.display()).as_str()),
+        "{err}"
+    );
 }
 
 // Relations.
@@ -3772,4 +3814,95 @@ fn placement_resolves() {
         let schema = resolve(&[("schema/db.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(schema.clusters["a"].shard_by, Some(strategy));
     }
+}
+
+/// `serde`: `[options]` in any file applies to every model; a model's own key overrides it
+/// either way.
+#[test]
+fn serde_option_and_model_override() {
+    let models = "[model.Plain]\n[model.Plain.fields]\nid = { type = \"i64\", primary_key = true }\n\
+                  [model.Off]\nserde = false\n[model.Off.fields]\nid = { type = \"i64\", primary_key = true }\n\
+                  [model.On]\nserde = true\n[model.On.fields]\nid = { type = \"i64\", primary_key = true }\n";
+    let serde =
+        |schema: &Schema| ["Plain", "Off", "On"].map(|name| (name, schema.models[name].serde));
+    let without =
+        resolve(&[PRIMARY, ("schema/models.toml", models)]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        serde(&without),
+        [("Plain", false), ("Off", false), ("On", true)]
+    );
+    let options = ("schema/options.toml", "[options]\nserde = true\n");
+    let with = resolve(&[PRIMARY, ("schema/models.toml", models), options])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        serde(&with),
+        [("Plain", true), ("Off", false), ("On", true)]
+    );
+    let off = ("schema/options.toml", "[options]\nserde = false\n");
+    let with_off =
+        resolve(&[PRIMARY, ("schema/models.toml", models), off]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(serde(&with_off), serde(&without));
+}
+
+#[test]
+fn option_set_in_two_files() {
+    let d = problem(&[
+        PRIMARY,
+        ("schema/a.toml", "[options]\nserde = true\n"),
+        ("schema/b.toml", "options = { serde = true }\n"),
+    ]);
+    assert_at(
+        &d,
+        "schema/b.toml",
+        1,
+        21,
+        "option `serde` is set twice; first declared at schema/a.toml:2:9",
+        Some("`[options]` apply to every declaration file: set each option in one file"),
+    );
+}
+
+#[test]
+fn options_of_the_wrong_shape() {
+    let all = problems(&[
+        PRIMARY,
+        ("schema/a.toml", "[options]\nserde = \"yes\"\nserd = true\n"),
+        ("schema/b.toml", "options = true\n"),
+        (
+            "schema/c.toml",
+            "[model.User]\nserde = 1\n[model.User.fields]\nid = { type = \"i64\", primary_key = true }\n",
+        ),
+    ]);
+    assert_eq!(all.len(), 4, "{all:#?}");
+    assert_at(
+        &all[0],
+        "schema/a.toml",
+        2,
+        9,
+        "`serde` must be a boolean (true or false), not a string",
+        Some("write the value without quotes"),
+    );
+    assert_at(
+        &all[1],
+        "schema/a.toml",
+        3,
+        1,
+        "unknown key \"serd\" in `[options]`",
+        Some("did you mean \"serde\"?"),
+    );
+    assert_at(
+        &all[2],
+        "schema/b.toml",
+        1,
+        11,
+        "`options` must be a table, not a boolean",
+        None,
+    );
+    assert_at(
+        &all[3],
+        "schema/c.toml",
+        2,
+        9,
+        "`serde` must be a boolean (true or false), not an integer",
+        None,
+    );
 }

@@ -22,13 +22,18 @@
 //!
 //! | method and path | what it does |
 //! |---|---|
-//! | `POST /users` | `{"username", "email", "bio"?}` → 201 and the user |
+//! | `POST /users` | a [`NewUser`], `{"username", "email", "bio"?}` → 201 and the user |
 //! | `GET /users/{id}` | the user with its posts, loaded eagerly (one query per database) |
+//! | `PATCH /users/{id}` | a [`UserPatch`] → the user: absent fields unchanged, `"bio": null` clears it |
 //! | `POST /users/{id}/posts` | `{"title", "body"}` → 201 and the post (in cluster `content`) |
 //! | `GET /users/{id}/posts` | the user's posts, newest first |
 //! | `GET /health` | every replica and whether it is in rotation |
 //! | `POST /dogs` + `X-Kennel` | `{"name", "breed"?}` → 201 and the dog, on the kennel's shard |
 //! | `GET /dogs` + `X-Kennel` | the kennel's dogs by name, read on its shard only |
+//!
+//! The JSON of users, posts and dogs is the generated types' own: the declarations say
+//! `[options] serde = true`, so [`User`], [`NewUser`], [`UserPatch`], [`Post`] and [`Dog`]
+//! serialize and deserialize with their declared field names.
 //!
 //! Errors are JSON `{"error": "..."}`: 404 for a missing user or kennel, 409 for a username
 //! that is taken, 422 for a post whose user is gone, 400/415/422 for a body that is not the
@@ -43,13 +48,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use switchyard::chrono::{DateTime, NaiveDate, Utc};
-use switchyard::uuid::Uuid;
+use switchyard::serde::{Deserialize, Serialize};
 use switchyard::{Consistency, Selector, SelectorLayer, ShardLayer, ShardResolver, Shards};
 
-use crate::db::{AnimalsShard, Database, Dog, LoadedUser, NewDog, NewPost, NewUser, Post, User};
+use crate::db::{
+    AnimalsShard, Database, Dog, LoadedUser, NewDog, NewPost, NewUser, Post, User, UserPatch,
+};
 
 /// The API's routes over `db`, each request run through a selector with `consistency`; the
 /// `/dogs` routes also through a locked [`ShardLayer`] on the shard of the request's kennel.
@@ -60,7 +65,7 @@ pub fn router(db: Database, consistency: Consistency) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/users", post(create_user))
-        .route("/users/{id}", get(show_user))
+        .route("/users/{id}", get(show_user).patch(update_user))
         .route("/users/{id}/posts", get(list_posts).post(create_post))
         .merge(kennels)
         .with_state(db)
@@ -129,101 +134,31 @@ impl<S: Send + Sync> FromRequestParts<S> for Kennel {
     }
 }
 
-/// The body of `POST /users`.
+/// The body of `POST /users/{id}/posts`: a [`NewPost`] without its user, which the path names.
 #[derive(Debug, Deserialize)]
-struct CreateUser {
-    username: String,
-    email: String,
-    #[serde(default)]
-    bio: Option<String>,
-}
-
-/// The body of `POST /users/{id}/posts`.
-#[derive(Debug, Deserialize)]
+#[serde(crate = "switchyard::serde")]
 struct CreatePost {
     title: String,
     body: String,
 }
 
-/// The body of `POST /dogs`.
+/// The body of `POST /dogs`: a [`NewDog`] without its kennel, which the `X-Kennel` header names
+/// (the layer has already placed the request on that kennel's shard).
 #[derive(Debug, Deserialize)]
+#[serde(crate = "switchyard::serde")]
 struct CreateDog {
     name: String,
     #[serde(default)]
     breed: Option<String>,
 }
 
-/// A dog as JSON.
+/// A user and its posts, as `GET /users/{id}` answers: the user's own fields and `posts`.
 #[derive(Debug, Serialize)]
-struct DogJson {
-    id: Uuid,
-    kennel: String,
-    name: String,
-    breed: Option<String>,
-    born_on: Option<NaiveDate>,
-    good: bool,
-}
-
-impl From<&Dog> for DogJson {
-    fn from(dog: &Dog) -> Self {
-        DogJson {
-            id: dog.id,
-            kennel: dog.kennel.clone(),
-            name: dog.name.clone(),
-            breed: dog.breed.clone(),
-            born_on: dog.born_on,
-            good: dog.good,
-        }
-    }
-}
-
-/// A user as JSON; `posts` only when they were loaded.
-#[derive(Debug, Serialize)]
-struct UserJson {
-    id: i64,
-    username: String,
-    email: String,
-    bio: Option<String>,
-    created_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    posts: Option<Vec<PostJson>>,
-}
-
-impl UserJson {
-    fn new(user: &User, posts: Option<Vec<PostJson>>) -> Self {
-        UserJson {
-            id: user.id,
-            username: user.username.clone(),
-            email: user.email.clone(),
-            bio: user.bio.clone(),
-            created_at: user.created_at,
-            posts,
-        }
-    }
-}
-
-/// A post as JSON.
-#[derive(Debug, Serialize)]
-struct PostJson {
-    id: i64,
-    user_id: i64,
-    title: String,
-    body: String,
-    published: bool,
-    created_at: DateTime<Utc>,
-}
-
-impl From<&Post> for PostJson {
-    fn from(post: &Post) -> Self {
-        PostJson {
-            id: post.id,
-            user_id: post.user_id,
-            title: post.title.clone(),
-            body: post.body.clone(),
-            published: post.published,
-            created_at: post.created_at,
-        }
-    }
+#[serde(crate = "switchyard::serde")]
+struct UserWithPosts<'a> {
+    #[serde(flatten)]
+    user: &'a User,
+    posts: Vec<&'a Post>,
 }
 
 /// An error response: a status and a JSON `{"error": message}` body.
@@ -313,27 +248,50 @@ async fn health(State(db): State<Database>) -> Json<serde_json::Value> {
     Json(json!({ "ok": ok, "replicas": replicas }))
 }
 
-/// `POST /users`: insert a user on `primary`'s writer.
+/// `POST /users`: insert a user on `primary`'s writer. The body is a [`NewUser`]; its key and
+/// creation time are the database's to assign, whatever the client sent.
 async fn create_user(
     State(db): State<Database>,
-    body: Result<Json<CreateUser>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<UserJson>)> {
-    let Json(body) = body?;
+    body: Result<Json<NewUser>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let Json(new) = body?;
+    let new = NewUser {
+        id: None,
+        created_at: None,
+        ..new
+    };
+    let user = db.primary().users().insert(new).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// `PATCH /users/{id}`: write the fields the [`UserPatch`] body has (absent ones are left as
+/// they are, `"bio": null` clears the bio), then answer the user as it is now. The creation
+/// time is not the client's to change.
+async fn update_user(
+    State(db): State<Database>,
+    Path(id): Path<i64>,
+    body: Result<Json<UserPatch>, JsonRejection>,
+) -> ApiResult<Json<User>> {
+    let Json(patch) = body?;
+    let patch = UserPatch {
+        created_at: None,
+        ..patch
+    };
+    match db.primary().users().update_partial(id, &patch).await {
+        Err(switchyard::Error::NotFound { .. }) => return Err(ApiError::no_user(id)),
+        result => result?,
+    }
     let user = db
         .primary()
         .users()
-        .insert(NewUser {
-            username: body.username,
-            email: body.email,
-            bio: body.bio,
-            ..Default::default()
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(UserJson::new(&user, None))))
+        .find(id)
+        .await?
+        .ok_or_else(|| ApiError::no_user(id))?;
+    Ok(Json(user))
 }
 
 /// `GET /users/{id}`: the user and its posts, one query on `primary` and one on `content`.
-async fn show_user(State(db): State<Database>, Path(id): Path<i64>) -> ApiResult<Json<UserJson>> {
+async fn show_user(State(db): State<Database>, Path(id): Path<i64>) -> ApiResult<Response> {
     let user: LoadedUser = db
         .primary()
         .users()
@@ -342,8 +300,8 @@ async fn show_user(State(db): State<Database>, Path(id): Path<i64>) -> ApiResult
         .first()
         .await?
         .ok_or_else(|| ApiError::no_user(id))?;
-    let posts = user.posts()?.iter().map(|p| PostJson::from(&**p)).collect();
-    Ok(Json(UserJson::new(&user, Some(posts))))
+    let posts = user.posts()?.iter().map(|post| &**post).collect();
+    Ok(Json(UserWithPosts { user: &user, posts }).into_response())
 }
 
 /// `POST /users/{id}/posts`: insert a post on `content`'s writer for an existing user.
@@ -351,7 +309,7 @@ async fn create_post(
     State(db): State<Database>,
     Path(id): Path<i64>,
     body: Result<Json<CreatePost>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<PostJson>)> {
+) -> ApiResult<(StatusCode, Json<Post>)> {
     let Json(body) = body?;
     let user = db
         .primary()
@@ -371,14 +329,11 @@ async fn create_post(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(PostJson::from(&post))))
+    Ok((StatusCode::CREATED, Json(post)))
 }
 
 /// `GET /users/{id}/posts`: the user's posts, newest first (lazy loading through the relation).
-async fn list_posts(
-    State(db): State<Database>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<PostJson>>> {
+async fn list_posts(State(db): State<Database>, Path(id): Path<i64>) -> ApiResult<Json<Vec<Post>>> {
     let user = db
         .primary()
         .users()
@@ -386,7 +341,7 @@ async fn list_posts(
         .await?
         .ok_or_else(|| ApiError::no_user(id))?;
     let posts = user.posts(&db).await?;
-    Ok(Json(posts.iter().map(PostJson::from).collect()))
+    Ok(Json(posts))
 }
 
 /// `POST /dogs`: insert a dog of the request's kennel, on the kennel's shard (the layer's
@@ -395,7 +350,7 @@ async fn create_dog(
     State(db): State<Database>,
     Kennel(kennel): Kennel,
     body: Result<Json<CreateDog>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<DogJson>)> {
+) -> ApiResult<(StatusCode, Json<Dog>)> {
     let Json(body) = body?;
     let dog = db
         .animals()
@@ -407,7 +362,7 @@ async fn create_dog(
             ..Default::default()
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(DogJson::from(&dog))))
+    Ok((StatusCode::CREATED, Json(dog)))
 }
 
 /// `GET /dogs`: the dogs of the request's kennel by name, read on its shard only (the layer's
@@ -415,7 +370,7 @@ async fn create_dog(
 async fn list_dogs(
     State(db): State<Database>,
     Kennel(kennel): Kennel,
-) -> ApiResult<Json<Vec<DogJson>>> {
+) -> ApiResult<Json<Vec<Dog>>> {
     let dogs = db
         .animals()
         .dogs()
@@ -423,7 +378,7 @@ async fn list_dogs(
         .order_by(Dog::NAME.asc())
         .all()
         .await?;
-    Ok(Json(dogs.iter().map(DogJson::from).collect()))
+    Ok(Json(dogs))
 }
 
 #[cfg(test)]

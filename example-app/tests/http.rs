@@ -333,3 +333,85 @@ async fn errors_and_health() {
     assert_eq!(replicas.len(), 4, "{health:?}");
     assert!(replicas.iter().all(|r| r["in_rotation"] == true));
 }
+
+/// The generated types as the API's JSON (`[options] serde = true`): `POST /users` takes a
+/// `NewUser` (the key and creation time stay the database's), `PATCH /users/{id}` a `UserPatch`,
+/// whose absent fields are left as they are and whose `null` clears a nullable field.
+#[tokio::test]
+async fn generated_types_as_json() {
+    let server = start(Consistency::default()).await;
+    let created = send(
+        server.addr,
+        "POST",
+        "/users",
+        None,
+        Some(json!({
+            "id": 4242,
+            "username": "hedy",
+            "email": "hedy@example.com",
+            "bio": "Inventor.",
+            "created_at": "2001-01-01T00:00:00Z",
+        })),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let id = created.body["id"].as_i64().expect("user id");
+    assert_ne!(id, 4242, "the database assigns the key");
+    assert_ne!(created.body["created_at"], "2001-01-01T00:00:00Z");
+    let user = created.body.as_object().expect("a user object");
+    let mut keys: Vec<&str> = user.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["bio", "created_at", "email", "id", "username"]);
+
+    let path = format!("/users/{id}");
+    let renamed = send(
+        server.addr,
+        "PATCH",
+        &path,
+        None,
+        Some(json!({ "email": "lamarr@example.com" })),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{renamed:?}");
+    assert_eq!(renamed.body["email"], "lamarr@example.com");
+    assert_eq!(renamed.body["bio"], "Inventor.", "absent: unchanged");
+    assert_eq!(renamed.body["created_at"], created.body["created_at"]);
+
+    let cleared = send(
+        server.addr,
+        "PATCH",
+        &path,
+        None,
+        Some(json!({ "bio": null, "created_at": "2001-01-01T00:00:00Z" })),
+    )
+    .await;
+    assert_eq!(cleared.status, 200, "{cleared:?}");
+    assert_eq!(cleared.body["bio"], Value::Null, "null: set to NULL");
+    assert_eq!(cleared.body["email"], "lamarr@example.com");
+    assert_eq!(
+        cleared.body["created_at"], created.body["created_at"],
+        "the creation time is not the client's to change"
+    );
+
+    let refused = send(
+        server.addr,
+        "PATCH",
+        &path,
+        None,
+        Some(json!({ "username": null })),
+    )
+    .await;
+    assert_eq!(
+        refused.status, 422,
+        "null for a required field: {refused:?}"
+    );
+    let missing = send(
+        server.addr,
+        "PATCH",
+        &format!("/users/{}", id + 1000),
+        None,
+        Some(json!({ "bio": "x" })),
+    )
+    .await;
+    assert_eq!(missing.status, 404, "{missing:?}");
+}

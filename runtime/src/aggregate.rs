@@ -91,9 +91,9 @@ impl sealed::Total for i64 {
     }
 
     fn decode(row: &Row, index: usize) -> Result<Option<Self>, sqlx::Error> {
-        let Row::MySql(_) = row else {
+        if row.backend() != Backend::MySql {
             return row.get(index);
-        };
+        }
         let Some(text) = row.get::<Option<String>>(index)? else {
             return Ok(None);
         };

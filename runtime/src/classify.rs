@@ -427,20 +427,21 @@ impl<'a> Lexer<'a> {
             Some([b'M', b'!', ..]) => Some(2),
             _ => None,
         };
-        if let Some(prefix) = exec_prefix {
-            if self.exec_end.is_none() && self.rule(EXEC_COMMENTS) {
-                let start = body + prefix;
-                let Some(end) = find(src, start, b"*/") else {
-                    return Err(LexError::UnterminatedComment(UNTERMINATED_EXEC));
-                };
-                self.exec_end = Some(end);
-                // `/*!50700 ...`: the minimum server version; assume it is met.
-                self.pos = start;
-                while self.at(0).is_some_and(|b| b.is_ascii_digit()) {
-                    self.pos += 1;
-                }
-                return Ok(());
+        if let Some(prefix) = exec_prefix
+            && self.exec_end.is_none()
+            && self.rule(EXEC_COMMENTS)
+        {
+            let start = body + prefix;
+            let Some(end) = find(src, start, b"*/") else {
+                return Err(LexError::UnterminatedComment(UNTERMINATED_EXEC));
+            };
+            self.exec_end = Some(end);
+            // `/*!50700 ...`: the minimum server version; assume it is met.
+            self.pos = start;
+            while self.at(0).is_some_and(|b| b.is_ascii_digit()) {
+                self.pos += 1;
             }
+            return Ok(());
         }
         let mut depth = 1usize;
         let mut i = body;

@@ -313,8 +313,7 @@ async fn open_server(
         ))
     };
     let url = config.expand(template).map_err(config_error)?;
-    let backend = crate::url::backend_of(&url).map_err(config_error)?;
-    crate::url::check(&url, backend).map_err(config_error)?;
+    let backend = crate::url::usable(&url).map_err(config_error)?;
     let target = Target {
         cluster: cluster.name,
         shard: shard.name,
@@ -334,6 +333,7 @@ async fn open_server(
         backend,
         read_only: replica,
         options: &options,
+        #[cfg(feature = "sqlite")]
         sqlite_dir: config.sqlite_dir.as_deref(),
         lazy,
         schema: schema.clone(),

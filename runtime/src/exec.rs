@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, each_backend};
 use crate::database::{Handle, Server};
 use crate::error::{Error, Result};
 use crate::health::is_connection_error;
 use crate::lookup::Single;
 use crate::model::Present;
+use crate::pool::Pool;
 use crate::role::Routing;
 use crate::transaction::{Transaction, TxConn};
 use crate::value::{ArgBuf, Args, FromRow, Row, Value};
@@ -80,17 +81,17 @@ enum Fetched<T> {
 
 // Rows are decoded as they stream in, never collected as driver rows first.
 macro_rules! run {
-    ($executor:expr, $sql:expr, $args:expr, $want:expr, $wrap:path) => {{
+    ($executor:expr, $sql:expr, $args:expr, $want:expr) => {{
         let query = sqlx::query_with($sql, $args);
         match $want {
             Want::All => query
                 .fetch($executor)
-                .and_then(|row| std::future::ready(T::from_row(&$wrap(row))))
+                .and_then(|row| std::future::ready(T::from_row(&Row::from(row))))
                 .try_collect()
                 .await
                 .map(Fetched::Rows),
             Want::Optional => match query.fetch_optional($executor).await {
-                Ok(Some(row)) => T::from_row(&$wrap(row)).map(|row| Fetched::Row(Some(row))),
+                Ok(Some(row)) => T::from_row(&Row::from(row)).map(|row| Fetched::Row(Some(row))),
                 Ok(None) => Ok(Fetched::Row(None)),
                 Err(e) => Err(e),
             },
@@ -109,10 +110,6 @@ fn unexpected(server: &Server) -> Error {
         &server.target,
         sqlx::Error::Protocol("switchyard: unexpected result shape".into()),
     )
-}
-
-fn mismatch() -> sqlx::Error {
-    sqlx::Error::Protocol("switchyard: arguments built for another backend".into())
 }
 
 impl Conn<'_> {
@@ -230,30 +227,14 @@ impl Conn<'_> {
         let start = Instant::now();
         let sql_str = sql.to_sql_str();
         let result = match self {
-            Conn::Handle(_) => match (&server.pool, buf) {
-                (crate::pool::Pool::Sqlite(p), ArgBuf::Sqlite(a)) => {
-                    run!(p, sql_str, a, want, Row::Sqlite)
-                }
-                (crate::pool::Pool::Postgres(p), ArgBuf::Postgres(a)) => {
-                    run!(p, sql_str, a, want, Row::Postgres)
-                }
-                (crate::pool::Pool::MySql(p), ArgBuf::MySql(a)) => {
-                    run!(p, sql_str, a, want, Row::MySql)
-                }
-                _ => Err(mismatch()),
-            },
-            Conn::Tx(tx) => match (&mut tx.conn, buf) {
-                (TxConn::Sqlite(c), ArgBuf::Sqlite(a)) => {
-                    run!(&mut **c, sql_str, a, want, Row::Sqlite)
-                }
-                (TxConn::Postgres(c), ArgBuf::Postgres(a)) => {
-                    run!(&mut **c, sql_str, a, want, Row::Postgres)
-                }
-                (TxConn::MySql(c), ArgBuf::MySql(a)) => {
-                    run!(&mut **c, sql_str, a, want, Row::MySql)
-                }
-                _ => Err(mismatch()),
-            },
+            Conn::Handle(_) => each_backend!(
+                (&server.pool, buf),
+                (Pool(p), ArgBuf(a)) => run!(p, sql_str, a, want)
+            ),
+            Conn::Tx(tx) => each_backend!(
+                (&mut tx.conn, buf),
+                (TxConn(c), ArgBuf(a)) => run!(&mut **c, sql_str, a, want)
+            ),
         };
         let engine = match self {
             Conn::Handle(h) => h.engine(),

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use crate::backend::each_backend;
 use crate::config::RoutingOptions;
 use crate::pool::Pool;
 
@@ -165,30 +166,31 @@ async fn check(epoch: Instant, w: &Watched, health: Arc<Health>) {
 }
 
 async fn probe(pool: &Pool) -> Result<(), sqlx::Error> {
-    match pool {
-        Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
-        Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
-        Pool::MySql(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
-    }
+    each_backend!(pool, Pool(p) => sqlx::query("SELECT 1").execute(p).await.map(drop))
 }
 
 /// PostgreSQL: time since the last replayed transaction, counted as zero when everything
 /// received has been replayed (an idle primary is not lag). MariaDB: `Seconds_Behind_Master`,
 /// where NULL (replication stopped) is unknown. SQLite replicas never lag.
+#[cfg(feature = "postgres")]
 const PG_LAG: &str = "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0::float8 \
      WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0::float8 \
      ELSE COALESCE(EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())) * 1000, 0)::float8 END";
 
 async fn lag(pool: &Pool) -> Result<Option<Duration>, sqlx::Error> {
-    use sqlx::Row as _;
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     let ms = |ms: f64| Some(Duration::from_millis(ms.max(0.0) as u64));
     match pool {
+        #[cfg(feature = "sqlite")]
         Pool::Sqlite(_) => Ok(Some(Duration::ZERO)),
+        #[cfg(feature = "postgres")]
         Pool::Postgres(p) => {
             let lag: f64 = sqlx::query_scalar(PG_LAG).fetch_one(p).await?;
             Ok(ms(lag))
         }
+        #[cfg(feature = "mysql")]
         Pool::MySql(p) => {
+            use sqlx::Row as _;
             let Some(row) = sqlx::query("SHOW SLAVE STATUS").fetch_optional(p).await? else {
                 // Not a replica at all (e.g. the writer's own server): no lag.
                 return Ok(Some(Duration::ZERO));

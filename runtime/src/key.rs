@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::value::{ArgBuf, Args, Value};
+use crate::value::{Args, Value};
 
 /// A type relation keys can have: the primary-key types (`i16`, `i32`, `i64`, `String`,
 /// `Uuid`). They hash and compare exactly on every backend.
@@ -25,15 +25,30 @@ fn keep_error(args: &mut Args, result: Result<(), crate::value::BoxDynError>) {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+const NOT_POSTGRES: &str = "switchyard: key arrays are bound on PostgreSQL only";
+
+#[cfg(feature = "postgres")]
 fn pg_array<T>(args: &mut Args, array: Vec<T>)
 where
     for<'q> Vec<T>: sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
+    use crate::value::ArgBuf;
     let result = match &mut args.buf {
         ArgBuf::Postgres(a) => sqlx::Arguments::add(a, array),
-        _ => Err("switchyard: key arrays are bound on PostgreSQL only".into()),
+        #[cfg(feature = "sqlite")]
+        ArgBuf::Sqlite(_) => Err(NOT_POSTGRES.into()),
+        #[cfg(feature = "mysql")]
+        ArgBuf::MySql(_) => Err(NOT_POSTGRES.into()),
     };
     keep_error(args, result);
+}
+
+/// Without the PostgreSQL driver no statement binds a key array (only PostgreSQL arguments
+/// take one).
+#[cfg(not(feature = "postgres"))]
+fn pg_array<T>(args: &mut Args, _array: Vec<T>) {
+    keep_error(args, Err(NOT_POSTGRES.into()));
 }
 
 macro_rules! copy_key {

@@ -80,7 +80,7 @@ impl LastWrite {
         let mut parts = text.split('.');
         let at_unix_ms = parts.next()?.parse().ok()?;
         let rest: Vec<&str> = parts.collect();
-        if rest.len() % 3 != 0 {
+        if !rest.len().is_multiple_of(3) {
             return None;
         }
         let safe = |s: &str| {
@@ -312,11 +312,14 @@ fn delay_plan(last: &LastWrite, consistency: Consistency) -> ReadPlan {
 /// The writer's current replication position.
 async fn writer_position(pool: &Pool) -> Result<Option<String>, sqlx::Error> {
     match pool {
+        #[cfg(feature = "sqlite")]
         Pool::Sqlite(_) => Ok(None),
+        #[cfg(feature = "postgres")]
         Pool::Postgres(p) => sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
             .fetch_one(p)
             .await
             .map(Some),
+        #[cfg(feature = "mysql")]
         Pool::MySql(p) => sqlx::query_scalar::<_, String>("SELECT @@gtid_binlog_pos")
             .fetch_one(p)
             .await
@@ -326,21 +329,27 @@ async fn writer_position(pool: &Pool) -> Result<Option<String>, sqlx::Error> {
 
 /// Whether a replica has replayed `position`.
 async fn replayed(pool: &Pool, position: &str) -> Result<bool, sqlx::Error> {
-    match pool {
+    // Matched with the pool: only the server backends read it.
+    match (pool, position) {
         // A SQLite replica is the writer's own file.
-        Pool::Sqlite(_) => Ok(true),
-        Pool::Postgres(p) => {
+        #[cfg(feature = "sqlite")]
+        (Pool::Sqlite(_), _) => Ok(true),
+        #[cfg(feature = "postgres")]
+        (Pool::Postgres(p), position) => {
             sqlx::query_scalar::<_, Option<bool>>("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn")
                 .bind(position)
                 .fetch_one(p)
                 .await
                 .map(|b| b.unwrap_or(false))
         }
-        Pool::MySql(p) => sqlx::query_scalar::<_, Option<i64>>("SELECT MASTER_GTID_WAIT(?, 0)")
-            .bind(position)
-            .fetch_one(p)
-            .await
-            .map(|r| r == Some(0)),
+        #[cfg(feature = "mysql")]
+        (Pool::MySql(p), position) => {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT MASTER_GTID_WAIT(?, 0)")
+                .bind(position)
+                .fetch_one(p)
+                .await
+                .map(|r| r == Some(0))
+        }
     }
 }
 

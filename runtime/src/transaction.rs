@@ -3,15 +3,19 @@
 
 use std::sync::Arc;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, each_backend};
 use crate::database::{Engine, Handle, Server};
 use crate::error::{Error, Result};
 use crate::health::is_connection_error;
 use crate::pool::Pool;
 
+/// A transaction's connection (a variant per backend compiled in).
 pub(crate) enum TxConn {
+    #[cfg(feature = "sqlite")]
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    #[cfg(feature = "mysql")]
     MySql(sqlx::Transaction<'static, sqlx::MySql>),
 }
 
@@ -46,8 +50,11 @@ impl Transaction {
             // Automatic routing sends transactions to the writer: they may write.
             let server = handle.route("BEGIN", true, &mut tried).await?;
             let conn = match &server.pool {
+                #[cfg(feature = "sqlite")]
                 Pool::Sqlite(p) => p.begin().await.map(TxConn::Sqlite),
+                #[cfg(feature = "postgres")]
                 Pool::Postgres(p) => p.begin().await.map(TxConn::Postgres),
+                #[cfg(feature = "mysql")]
                 Pool::MySql(p) => p.begin().await.map(TxConn::MySql),
             };
             match conn {
@@ -67,31 +74,19 @@ impl Transaction {
 
     /// Make the transaction's writes permanent.
     pub async fn commit(self) -> Result<()> {
-        let result = match self.conn {
-            TxConn::Sqlite(tx) => tx.commit().await,
-            TxConn::Postgres(tx) => tx.commit().await,
-            TxConn::MySql(tx) => tx.commit().await,
-        };
+        let result = each_backend!(self.conn, TxConn(tx) => tx.commit().await);
         result.map_err(|e| Error::query(&self.server.target, e))
     }
 
     /// Discard the transaction's writes.
     pub async fn rollback(self) -> Result<()> {
-        let result = match self.conn {
-            TxConn::Sqlite(tx) => tx.rollback().await,
-            TxConn::Postgres(tx) => tx.rollback().await,
-            TxConn::MySql(tx) => tx.rollback().await,
-        };
+        let result = each_backend!(self.conn, TxConn(tx) => tx.rollback().await);
         result.map_err(|e| Error::query(&self.server.target, e))
     }
 
     /// The backend of the transaction's server.
     pub fn backend(&self) -> Backend {
-        match self.conn {
-            TxConn::Sqlite(_) => Backend::Sqlite,
-            TxConn::Postgres(_) => Backend::Postgres,
-            TxConn::MySql(_) => Backend::MySql,
-        }
+        each_backend!(&self.conn, TxConn => Backend)
     }
 
     /// Where the transaction runs.

@@ -68,6 +68,18 @@ pub fn backend_of(url: &str) -> Result<Backend, String> {
     }
 }
 
+/// The backend of a URL that this build can open: its scheme is known, its driver is compiled
+/// in (the Cargo feature named after the backend), and it passes [`check`]. The message names
+/// what to change, with the URL redacted.
+pub(crate) fn usable(url: &str) -> Result<Backend, String> {
+    let backend = backend_of(url)?;
+    if !backend.is_compiled() {
+        return Err(format!("`{}`: {}", redact(url), backend.not_compiled()));
+    }
+    check(url, backend)?;
+    Ok(backend)
+}
+
 /// A server URL split at the places that matter for secrets. Borrowed from the URL; never
 /// displayed itself.
 struct Parts<'a> {

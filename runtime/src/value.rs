@@ -1,12 +1,13 @@
 //! How field values are bound and decoded on each backend.
 //!
-//! [`Args`] and [`Row`] wrap the three drivers' argument buffers and rows; [`Value`] is
-//! implemented for every field type a declaration can use (and `Option` of each), delegating to
-//! sqlx's encoders so one build of the generated code runs on any backend.
+//! [`Args`] and [`Row`] wrap the argument buffers and rows of the drivers compiled in (the
+//! features `sqlite`, `postgres`, `mysql`); [`Value`] is implemented for every field type a
+//! declaration can use (and `Option` of each), delegating to sqlx's encoders so one build of the
+//! generated code runs on any backend.
 
 use sqlx::{Arguments, Row as _};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, each_backend};
 
 pub(crate) type BoxDynError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -23,25 +24,41 @@ pub struct Args {
     pub(crate) key_shard: Option<usize>,
 }
 
-/// A driver's argument buffer.
+/// A driver's argument buffer (a variant per backend compiled in).
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum ArgBuf {
     /// SQLite arguments.
+    #[cfg(feature = "sqlite")]
     Sqlite(sqlx::sqlite::SqliteArguments),
     /// PostgreSQL arguments.
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::postgres::PgArguments),
     /// MySQL/MariaDB arguments.
+    #[cfg(feature = "mysql")]
     MySql(sqlx::mysql::MySqlArguments),
 }
 
 impl Args {
     /// Empty arguments for `backend`.
+    ///
+    /// For a backend that is not compiled in (a URL of one is refused before any pool opens,
+    /// so no statement can be meant for it), the arguments carry that error, returned when the
+    /// statement runs like an encoding error.
     pub fn new(backend: Backend) -> Self {
         let buf = match backend {
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite => ArgBuf::Sqlite(Default::default()),
+            #[cfg(feature = "postgres")]
             Backend::Postgres => ArgBuf::Postgres(Default::default()),
+            #[cfg(feature = "mysql")]
             Backend::MySql => ArgBuf::MySql(Default::default()),
+            #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+            missing => {
+                let mut args = Args::new(Backend::any_compiled());
+                args.error = Some(missing.not_compiled().into());
+                return args;
+            }
         };
         Args {
             buf,
@@ -84,11 +101,7 @@ impl Args {
 
     /// How many values are bound.
     pub fn len(&self) -> usize {
-        match &self.buf {
-            ArgBuf::Sqlite(a) => a.len(),
-            ArgBuf::Postgres(a) => a.len(),
-            ArgBuf::MySql(a) => a.len(),
-        }
+        each_backend!(&self.buf, ArgBuf(a) => a.len())
     }
 
     /// Whether no value is bound.
@@ -97,14 +110,17 @@ impl Args {
     }
 }
 
-/// One result row, from one backend.
+/// One result row, from one backend (a variant per backend compiled in).
 #[doc(hidden)]
 pub enum Row {
     /// SQLite row.
+    #[cfg(feature = "sqlite")]
     Sqlite(sqlx::sqlite::SqliteRow),
     /// PostgreSQL row.
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::postgres::PgRow),
     /// MySQL/MariaDB row.
+    #[cfg(feature = "mysql")]
     MySql(sqlx::mysql::MySqlRow),
 }
 
@@ -114,7 +130,30 @@ impl Row {
     pub fn get<T: Value>(&self, index: usize) -> Result<T, sqlx::Error> {
         T::decode(self, index)
     }
+
+    /// The backend the row came from.
+    pub(crate) fn backend(&self) -> Backend {
+        each_backend!(self, Row => Backend)
+    }
 }
+
+/// A driver's row as a [`Row`]: what the statement runners wrap each row they fetch in.
+macro_rules! row_from {
+    ($($feature:literal: $variant:ident($driver:ty)),* $(,)?) => {$(
+        #[cfg(feature = $feature)]
+        impl From<$driver> for Row {
+            fn from(row: $driver) -> Self {
+                Row::$variant(row)
+            }
+        }
+    )*};
+}
+
+row_from!(
+    "sqlite": Sqlite(sqlx::sqlite::SqliteRow),
+    "postgres": Postgres(sqlx::postgres::PgRow),
+    "mysql": MySql(sqlx::mysql::MySqlRow),
+);
 
 /// A value that can be bound to a statement on every backend.
 pub trait Bind: Send + Sync {
@@ -140,11 +179,7 @@ macro_rules! bind {
     ($($ty:ty $(=> $key:ident)?),* $(,)?) => {$(
         impl Bind for $ty {
             fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
-                match args {
-                    ArgBuf::Sqlite(a) => a.add(self),
-                    ArgBuf::Postgres(a) => a.add(self),
-                    ArgBuf::MySql(a) => a.add(self),
-                }
+                each_backend!(args, ArgBuf(a) => a.add(self))
             }
             $(bind!(@$key);)?
         }
@@ -168,32 +203,20 @@ macro_rules! value {
         impl Bind for Option<$ty> {
             fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
                 let value = self.as_ref();
-                match args {
-                    ArgBuf::Sqlite(a) => a.add(value),
-                    ArgBuf::Postgres(a) => a.add(value),
-                    ArgBuf::MySql(a) => a.add(value),
-                }
+                each_backend!(args, ArgBuf(a) => a.add(value))
             }
             $(value!(@option $key);)?
         }
 
         impl Value for $ty {
             fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
-                match row {
-                    Row::Sqlite(r) => r.try_get(index),
-                    Row::Postgres(r) => r.try_get(index),
-                    Row::MySql(r) => r.try_get(index),
-                }
+                each_backend!(row, Row(r) => r.try_get(index))
             }
         }
 
         impl Value for Option<$ty> {
             fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
-                match row {
-                    Row::Sqlite(r) => r.try_get(index),
-                    Row::Postgres(r) => r.try_get(index),
-                    Row::MySql(r) => r.try_get(index),
-                }
+                each_backend!(row, Row(r) => r.try_get(index))
             }
         }
     )*};
@@ -289,8 +312,11 @@ type Utc = chrono::DateTime<chrono::Utc>;
 impl Bind for Utc {
     fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
         match args {
+            #[cfg(feature = "sqlite")]
             ArgBuf::Sqlite(a) => a.add(self),
+            #[cfg(feature = "postgres")]
             ArgBuf::Postgres(a) => a.add(self),
+            #[cfg(feature = "mysql")]
             ArgBuf::MySql(a) => a.add(self.naive_utc()),
         }
     }
@@ -299,8 +325,11 @@ impl Bind for Utc {
 impl Bind for Option<Utc> {
     fn bind(&self, args: &mut ArgBuf) -> Result<(), BoxDynError> {
         match args {
+            #[cfg(feature = "sqlite")]
             ArgBuf::Sqlite(a) => a.add(self.as_ref()),
+            #[cfg(feature = "postgres")]
             ArgBuf::Postgres(a) => a.add(self.as_ref()),
+            #[cfg(feature = "mysql")]
             ArgBuf::MySql(a) => a.add(self.map(|t| t.naive_utc())),
         }
     }
@@ -309,8 +338,11 @@ impl Bind for Option<Utc> {
 impl Value for Utc {
     fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
         match row {
+            #[cfg(feature = "sqlite")]
             Row::Sqlite(r) => r.try_get(index),
+            #[cfg(feature = "postgres")]
             Row::Postgres(r) => r.try_get(index),
+            #[cfg(feature = "mysql")]
             Row::MySql(r) => r
                 .try_get::<chrono::NaiveDateTime, _>(index)
                 .map(|t| t.and_utc()),
@@ -321,8 +353,11 @@ impl Value for Utc {
 impl Value for Option<Utc> {
     fn decode(row: &Row, index: usize) -> Result<Self, sqlx::Error> {
         match row {
+            #[cfg(feature = "sqlite")]
             Row::Sqlite(r) => r.try_get(index),
+            #[cfg(feature = "postgres")]
             Row::Postgres(r) => r.try_get(index),
+            #[cfg(feature = "mysql")]
             Row::MySql(r) => r
                 .try_get::<Option<chrono::NaiveDateTime>, _>(index)
                 .map(|t| t.map(|t| t.and_utc())),

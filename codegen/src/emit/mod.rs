@@ -9,6 +9,7 @@ mod migration;
 mod model;
 mod relation;
 mod repository;
+mod serde;
 mod verify;
 
 use proc_macro2::TokenStream;
@@ -35,10 +36,12 @@ pub(crate) fn tokens(schema: &Schema) -> TokenStream {
     let clusters = cluster::emit(schema);
     let migrations = migration::emit(schema);
     let tables = verify::emit(schema);
+    let serde = serde::helpers(schema);
     quote! {
         #clusters
         #migrations
         #tables
+        #serde
         #(#models)*
     }
 }

@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
-use super::{doc, option, relation, repository, sql};
+use super::{doc, option, relation, repository, serde, sql};
 use crate::ident;
 use crate::model::{DefaultValue, Field, FieldType, Model, Schema};
 use crate::sql::{Statements, insert_order};
@@ -82,14 +82,15 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     let cluster_ty = ident::cluster_type(&model.cluster);
     let st = Statements::of(model);
 
-    let struct_doc = doc::attrs(
-        model.doc.as_deref(),
-        &[format!(
-            "Table `{}` in cluster [`{cluster_ty}`], reached with `{}()` on its handles.",
-            model.table.replace('`', "'"),
-            ident::snake_plural(&model.name)
-        )],
+    let table_line = format!(
+        "Table `{}` in cluster [`{cluster_ty}`], reached with `{}()` on its handles.",
+        model.table.replace('`', "'"),
+        ident::snake_plural(&model.name)
     );
+    let struct_lines: Vec<String> = std::iter::once(table_line)
+        .chain(serde::row_doc(model))
+        .collect();
+    let struct_doc = doc::attrs(model.doc.as_deref(), &struct_lines);
     let fields = model.fields.iter().map(|f| {
         let id = ident::snake_ident(&f.name);
         let ty = field_type(f);
@@ -153,6 +154,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
         }
     });
 
+    let patch_serde = serde::patch_field(model);
     let patch_fields = crate::sql::update_fields(model).into_iter().map(|f| {
         let id = ident::snake_ident(&f.name);
         let ty = field_type(f);
@@ -163,7 +165,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
                 f.name
             )],
         );
-        quote!(#d pub #id: ::std::option::Option<#ty>,)
+        quote!(#d #patch_serde pub #id: ::std::option::Option<#ty>,)
     });
 
     let select = sql(&st.select);
@@ -185,12 +187,14 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
             "A new [`{name_str}`] to insert: every field, with those that have defaults optional."
         )],
     );
-    let patch_doc = doc::attrs(
-        None,
-        &[format!(
-            "A partial update of [`{name_str}`] rows: only the fields that are `Some` are written."
-        )],
-    );
+    let patch_lines: Vec<String> = std::iter::once(format!(
+        "A partial update of [`{name_str}`] rows: only the fields that are `Some` are written."
+    ))
+    .chain(serde::patch_doc(model))
+    .collect();
+    let patch_doc = doc::attrs(None, &patch_lines);
+    let derive_serde = serde::derives(model);
+    let derive_patch_serde = serde::patch_derives(model);
     let patch_sets = crate::sql::update_fields(model).into_iter().map(|f| {
         let id = ident::snake_ident(&f.name);
         let konst = format_ident!("{}", ident::constant(&f.name));
@@ -227,6 +231,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
     quote! {
         #struct_doc
         #[derive(Debug, Clone, PartialEq)]
+        #derive_serde
         pub struct #name {
             #(#fields)*
         }
@@ -263,6 +268,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
 
         #new_doc
         #[derive(Debug, Clone, Default, PartialEq)]
+        #derive_serde
         pub struct #new_name {
             #(#new_fields)*
         }
@@ -286,6 +292,7 @@ pub(crate) fn emit(schema: &Schema, model: &Model) -> TokenStream {
 
         #patch_doc
         #[derive(Debug, Clone, Default, PartialEq)]
+        #derive_patch_serde
         pub struct #patch_name {
             #(#patch_fields)*
         }

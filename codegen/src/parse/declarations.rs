@@ -1,11 +1,13 @@
-//! The declaration format's keys: reading one file's tree into raw declarations.
-//!
-//! The key lists below are the contract documented in `docs/declarations.md`. Everything here is
-//! about shape (known keys, value types, required keys); meaning is checked by `resolve`.
+//! Reading one file's tree into raw declarations, by the format described in `super::format`
+//! (its keys, their value types, the required ones), which `docs/declarations.md` documents.
+//! Everything here is about shape; meaning is checked by `resolve`.
 
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
+use super::format::{
+    self, cluster, field, health, index, model, pool, relation, replica, shard, top,
+};
 use super::raw::{
     At, Declarations, RELATION_KINDS, RawCluster, RawDefault, RawField, RawIndex, RawModel,
     RawPool, RawRelation, RawReplica, RawRole, RawRouting, RawShard, kind_key,
@@ -14,101 +16,25 @@ use super::reader::{Reader, Value};
 use crate::diagnostics::did_you_mean;
 use crate::model::{ListKey, RelationKind};
 
-const TOP_KEYS: &[&str] = &["cluster", "model"];
-const CLUSTER_KEYS: &[&str] = &[
-    "default",
-    "doc",
-    "writer",
-    "replicas",
-    "roles",
-    "policy",
-    "fallback",
-    "max_replica_lag_ms",
-    "health",
-    "pool",
-    "shard",
-    "shard_by",
-    "migrations",
-    "database_tasks",
-];
-const SHARD_KEYS: &[&str] = &["writer", "replicas", "roles", "range", "keys"];
-/// Keys of a cluster that apply to all its shards, so a shard cannot have them.
-const CLUSTER_ONLY_KEYS: &[&str] = &[
-    "policy",
-    "fallback",
-    "max_replica_lag_ms",
-    "health",
-    "pool",
-    "shard_by",
-];
-const REPLICA_KEYS: &[&str] = &["url", "weight"];
-const HEALTH_KEYS: &[&str] = &[
-    "check_interval_ms",
-    "eject_backoff_ms",
-    "eject_backoff_max_ms",
-];
-const POOL_KEYS: &[&str] = &[
-    "max_connections",
-    "min_connections",
-    "acquire_timeout_ms",
-    "idle_timeout_ms",
-    "max_lifetime_ms",
-    "lazy",
-];
-const MODEL_KEYS: &[&str] = &[
-    "cluster",
-    "table",
-    "doc",
-    "fields",
-    "indexes",
-    "relations",
-    "renamed_from",
-    "shard_key",
-    "unique_across_shards",
-];
-const FIELD_KEYS: &[&str] = &[
-    "type",
-    "nullable",
-    "unique",
-    "primary_key",
-    "default",
-    "column",
-    "doc",
-    "renamed_from",
-];
-const INDEX_KEYS: &[&str] = &["fields", "unique", "name"];
-const RELATION_KEYS: &[&str] = &[
-    "belongs_to",
-    "has_one",
-    "has_many",
-    "foreign_key",
-    "primary_key",
-    "inverse_of",
-    "order",
-    "limit",
-    "through",
-    "source",
-    "validate",
-    "doc",
-];
-/// Keys a relation declared with `through` takes from the relations it goes through.
-const NOT_WITH_THROUGH: &[&str] = &["foreign_key", "primary_key", "inverse_of"];
-
 type Key<'i> = Spanned<DeString<'i>>;
 
 /// Read the declarations of one file's tree.
 pub(crate) fn read(tree: &DeTable<'_>, r: &mut Reader<'_, '_>) -> Declarations {
-    r.check_keys(tree, TOP_KEYS, "at the top level");
+    r.check_keys(tree, &format::TOP.names(), "at the top level");
     let mut declarations = Declarations::default();
-    if let Some(clusters) = r.key(tree, "cluster", Reader::table) {
+    if let Some(clusters) = r.key(tree, top::CLUSTER.name, Reader::table) {
         for (name, value) in clusters.iter() {
             declarations.clusters.push(cluster(r, name, value));
         }
     }
-    if let Some(models) = r.key(tree, "model", Reader::table) {
+    if let Some(models) = r.key(tree, top::MODEL.name, Reader::table) {
         for (name, value) in models.iter() {
             declarations.models.push(model(r, name, value));
         }
+    }
+    if let Some(options) = r.key(tree, top::OPTIONS.name, Reader::table) {
+        r.check_keys(options, &format::OPTIONS.names(), "in `[options]`");
+        declarations.options.serde = r.key(options, format::options::SERDE.name, Reader::boolean);
     }
     declarations
 }
@@ -142,31 +68,32 @@ fn cluster(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawClust
         complete: false,
     };
     if let Some(table) = r.table(value, &context) {
-        r.check_keys(table, CLUSTER_KEYS, &format!("in {context}"));
-        cluster.default = r.key(table, "default", Reader::boolean);
-        cluster.migrations = r.key(table, "migrations", Reader::string);
-        cluster.database_tasks = r.key(table, "database_tasks", Reader::boolean);
-        cluster.doc = r.key(table, "doc", Reader::string);
-        cluster.writer = r.key(table, "writer", Reader::string);
-        cluster.replicas = r.key(table, "replicas", |r, v, what| {
+        let known = format::CLUSTER.names();
+        r.check_keys(table, &known, &format!("in {context}"));
+        cluster.default = r.key(table, cluster::DEFAULT.name, Reader::boolean);
+        cluster.migrations = r.key(table, cluster::MIGRATIONS.name, Reader::string);
+        cluster.database_tasks = r.key(table, cluster::DATABASE_TASKS.name, Reader::boolean);
+        cluster.doc = r.key(table, cluster::DOC.name, Reader::string);
+        cluster.writer = r.key(table, cluster::WRITER.name, Reader::string);
+        cluster.replicas = r.key(table, cluster::REPLICAS.name, |r, v, what| {
             replicas(r, v, what, &context)
         });
-        cluster.roles = roles(r, table, &context);
+        cluster.roles = roles(r, table, cluster::ROLES.name, &context);
         cluster.routing = routing(r, table, &context);
-        cluster.shard_by = r.key(table, "shard_by", Reader::string);
+        cluster.shard_by = r.key(table, cluster::SHARD_BY.name, Reader::string);
         // A misspelt `shard_by` is reported as an unknown key; the shards' `range` or `keys`
         // and the models' `shard_key` are then not reported again for want of a strategy.
         let misspelt = table.keys().any(|key| {
             let key = key.get_ref().as_ref();
-            !CLUSTER_KEYS.contains(&key)
-                && did_you_mean(key, CLUSTER_KEYS.iter().copied()) == Some("shard_by")
+            !known.contains(&key)
+                && did_you_mean(key, known.iter().copied()) == Some(cluster::SHARD_BY.name)
         });
-        cluster.shard_by_known =
-            !misspelt && (cluster.shard_by.is_some() || !table.contains_key("shard_by"));
-        if let Some(pool) = r.key(table, "pool", Reader::table) {
+        cluster.shard_by_known = !misspelt
+            && (cluster.shard_by.is_some() || !table.contains_key(cluster::SHARD_BY.name));
+        if let Some(pool) = r.key(table, cluster::POOL.name, Reader::table) {
             cluster.pool = self::pool(r, pool, &context);
         }
-        if let Some((key, value)) = table.get_key_value("shard")
+        if let Some((key, value)) = table.get_key_value(cluster::SHARD.name)
             && let Some(shards) = r.table(value, "`shard`")
         {
             let shards = shards
@@ -200,13 +127,13 @@ fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster_name:
     if let Some(table) = r.table(value, &context) {
         r.check_keys_except(
             table,
-            SHARD_KEYS,
-            CLUSTER_ONLY_KEYS,
+            &format::SHARD.names(),
+            cluster::ONLY,
             &format!("in {context}"),
         );
         for (key, _) in table.iter() {
             let key_name = key.get_ref().as_ref();
-            if CLUSTER_ONLY_KEYS.contains(&key_name) {
+            if cluster::ONLY.contains(&key_name) {
                 let loc = r.loc(key.span());
                 r.report().error_with_hint(
                     &loc,
@@ -215,17 +142,17 @@ fn shard(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, cluster_name:
                 );
             }
         }
-        shard.writer = r.key(table, "writer", Reader::string);
-        if let Some(replicas) = r.key(table, "replicas", |r, v, what| {
+        shard.writer = r.key(table, shard::WRITER.name, Reader::string);
+        if let Some(replicas) = r.key(table, shard::REPLICAS.name, |r, v, what| {
             replicas(r, v, what, &context)
         }) {
             shard.replicas = replicas.value;
         }
-        shard.roles = roles(r, table, &context);
-        shard.roles_known = shard.roles.is_some() || !table.contains_key("roles");
-        shard.range = r.key(table, "range", range);
-        shard.keys = r.key(table, "keys", list_keys);
-        if shard.writer.is_none() && !table.contains_key("writer") {
+        shard.roles = roles(r, table, shard::ROLES.name, &context);
+        shard.roles_known = shard.roles.is_some() || !table.contains_key(shard::ROLES.name);
+        shard.range = r.key(table, shard::RANGE.name, range);
+        shard.keys = r.key(table, shard::KEYS.name, list_keys);
+        if shard.writer.is_none() && !table.contains_key(shard::WRITER.name) {
             let loc = shard.name.loc.clone();
             r.report().error_with_hint(
                 &loc,
@@ -343,10 +270,10 @@ fn replica(
         }),
         DeValue::Table(table) => {
             let context = format!("a replica of {owner}");
-            r.check_keys(table, REPLICA_KEYS, &format!("in {context}"));
-            let url = r.key(table, "url", Reader::string);
-            let weight = r.key(table, "weight", Reader::integer);
-            if !table.contains_key("url") {
+            r.check_keys(table, &format::REPLICA.names(), &format!("in {context}"));
+            let url = r.key(table, replica::URL.name, Reader::string);
+            let weight = r.key(table, replica::WEIGHT.name, Reader::integer);
+            if !table.contains_key(replica::URL.name) {
                 let loc = r.loc(item.span());
                 r.report().error_with_hint(
                     &loc,
@@ -365,8 +292,13 @@ fn replica(
 }
 
 /// `roles = { NAME = [replicas], ... }` of a cluster or shard (`owner`), located at the key.
-fn roles(r: &mut Reader<'_, '_>, table: &DeTable<'_>, owner: &str) -> Option<At<Vec<RawRole>>> {
-    let (key, value) = table.get_key_value("roles")?;
+fn roles(
+    r: &mut Reader<'_, '_>,
+    table: &DeTable<'_>,
+    key: &str,
+    owner: &str,
+) -> Option<At<Vec<RawRole>>> {
+    let (key, value) = table.get_key_value(key)?;
     let roles = r.table(value, "`roles`")?;
     let list = roles
         .iter()
@@ -393,33 +325,38 @@ fn roles(r: &mut Reader<'_, '_>, table: &DeTable<'_>, owner: &str) -> Option<At<
 /// `policy`, `fallback`, `max_replica_lag_ms` and `health = { ... }` of a cluster.
 fn routing(r: &mut Reader<'_, '_>, table: &DeTable<'_>, cluster: &str) -> RawRouting {
     let mut routing = RawRouting {
-        policy: r.key(table, "policy", Reader::string),
-        fallback: r.key(table, "fallback", Reader::string),
-        max_replica_lag_ms: r.key(table, "max_replica_lag_ms", Reader::integer),
+        policy: r.key(table, cluster::POLICY.name, Reader::string),
+        fallback: r.key(table, cluster::FALLBACK.name, Reader::string),
+        max_replica_lag_ms: r.key(table, cluster::MAX_REPLICA_LAG_MS.name, Reader::integer),
         ..RawRouting::default()
     };
-    if let Some(health) = r.key(table, "health", Reader::table) {
+    if let Some(health) = r.key(table, cluster::HEALTH.name, Reader::table) {
         r.check_keys(
             health,
-            HEALTH_KEYS,
+            &format::HEALTH.names(),
             &format!("in the health options of {cluster}"),
         );
-        routing.check_interval_ms = r.key(health, "check_interval_ms", Reader::integer);
-        routing.eject_backoff_ms = r.key(health, "eject_backoff_ms", Reader::integer);
-        routing.eject_backoff_max_ms = r.key(health, "eject_backoff_max_ms", Reader::integer);
+        routing.check_interval_ms = r.key(health, health::CHECK_INTERVAL_MS.name, Reader::integer);
+        routing.eject_backoff_ms = r.key(health, health::EJECT_BACKOFF_MS.name, Reader::integer);
+        routing.eject_backoff_max_ms =
+            r.key(health, health::EJECT_BACKOFF_MAX_MS.name, Reader::integer);
     }
     routing
 }
 
 fn pool(r: &mut Reader<'_, '_>, table: &DeTable<'_>, cluster: &str) -> RawPool {
-    r.check_keys(table, POOL_KEYS, &format!("in the pool of {cluster}"));
+    r.check_keys(
+        table,
+        &format::POOL.names(),
+        &format!("in the pool of {cluster}"),
+    );
     RawPool {
-        max_connections: r.key(table, "max_connections", Reader::integer),
-        min_connections: r.key(table, "min_connections", Reader::integer),
-        acquire_timeout_ms: r.key(table, "acquire_timeout_ms", Reader::integer),
-        idle_timeout_ms: r.key(table, "idle_timeout_ms", Reader::integer),
-        max_lifetime_ms: r.key(table, "max_lifetime_ms", Reader::integer),
-        lazy: r.key(table, "lazy", Reader::boolean),
+        max_connections: r.key(table, pool::MAX_CONNECTIONS.name, Reader::integer),
+        min_connections: r.key(table, pool::MIN_CONNECTIONS.name, Reader::integer),
+        acquire_timeout_ms: r.key(table, pool::ACQUIRE_TIMEOUT_MS.name, Reader::integer),
+        idle_timeout_ms: r.key(table, pool::IDLE_TIMEOUT_MS.name, Reader::integer),
+        max_lifetime_ms: r.key(table, pool::MAX_LIFETIME_MS.name, Reader::integer),
+        lazy: r.key(table, pool::LAZY.name, Reader::boolean),
     }
 }
 
@@ -438,30 +375,33 @@ fn model(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>) -> RawModel {
         relations: Vec::new(),
         shard_key: None,
         unique_across_shards: None,
+        serde: None,
         complete: false,
     };
     let mut relations = None;
     if let Some(table) = r.table(value, &context) {
-        r.check_keys(table, MODEL_KEYS, &format!("in {context}"));
-        model.cluster = r.key(table, "cluster", Reader::string);
-        model.table = r.key(table, "table", Reader::string);
-        model.doc = r.key(table, "doc", Reader::string);
-        model.renamed_from = r.key(table, "renamed_from", Reader::string);
-        model.shard_key = r.key(table, "shard_key", Reader::string);
-        model.unique_across_shards = r.key(table, "unique_across_shards", Reader::boolean);
-        if let Some(fields) = r.key(table, "fields", Reader::table) {
+        r.check_keys(table, &format::MODEL.names(), &format!("in {context}"));
+        model.cluster = r.key(table, model::CLUSTER.name, Reader::string);
+        model.table = r.key(table, model::TABLE.name, Reader::string);
+        model.doc = r.key(table, model::DOC.name, Reader::string);
+        model.renamed_from = r.key(table, model::RENAMED_FROM.name, Reader::string);
+        model.shard_key = r.key(table, model::SHARD_KEY.name, Reader::string);
+        model.unique_across_shards =
+            r.key(table, model::UNIQUE_ACROSS_SHARDS.name, Reader::boolean);
+        model.serde = r.key(table, model::SERDE.name, Reader::boolean);
+        if let Some(fields) = r.key(table, model::FIELDS.name, Reader::table) {
             model.fields = fields
                 .iter()
                 .map(|(name, value)| field(r, name, value, &context))
                 .collect();
         }
-        if let Some(indexes) = r.key(table, "indexes", Reader::array) {
+        if let Some(indexes) = r.key(table, model::INDEXES.name, Reader::array) {
             model.indexes = indexes
                 .iter()
                 .filter_map(|value| index(r, value, &context))
                 .collect();
         }
-        relations = r.key(table, "relations", Reader::table);
+        relations = r.key(table, model::RELATIONS.name, Reader::table);
     }
     // Relations have their own `complete` flag: a broken relation says nothing about whether
     // the model's fields and primary key can be trusted.
@@ -503,16 +443,17 @@ fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &st
     let Some(table) = r.table(value, &context) else {
         return relation;
     };
-    r.check_keys(table, RELATION_KEYS, &format!("in {context}"));
-    relation.foreign_key = r.key(table, "foreign_key", Reader::string);
-    relation.primary_key = r.key(table, "primary_key", Reader::string);
-    relation.inverse_of = r.key(table, "inverse_of", Reader::string);
-    relation.order = r.key(table, "order", Reader::string);
-    relation.limit = r.key(table, "limit", Reader::integer);
-    relation.through = r.key(table, "through", Reader::string);
-    relation.source = r.key(table, "source", Reader::string);
-    relation.validate = r.key(table, "validate", Reader::boolean);
-    relation.doc = r.key(table, "doc", Reader::string);
+    let known = format::RELATION.names();
+    r.check_keys(table, &known, &format!("in {context}"));
+    relation.foreign_key = r.key(table, relation::FOREIGN_KEY.name, Reader::string);
+    relation.primary_key = r.key(table, relation::PRIMARY_KEY.name, Reader::string);
+    relation.inverse_of = r.key(table, relation::INVERSE_OF.name, Reader::string);
+    relation.order = r.key(table, relation::ORDER.name, Reader::string);
+    relation.limit = r.key(table, relation::LIMIT.name, Reader::integer);
+    relation.through = r.key(table, relation::THROUGH.name, Reader::string);
+    relation.source = r.key(table, relation::SOURCE.name, Reader::string);
+    relation.validate = r.key(table, relation::VALIDATE.name, Reader::boolean);
+    relation.doc = r.key(table, relation::DOC.name, Reader::string);
 
     let mut kinds: Vec<(&Key<'_>, &Value<'_>, RelationKind)> = RELATION_KINDS
         .iter()
@@ -523,9 +464,7 @@ fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &st
     match kinds.as_slice() {
         [] => {
             // An unknown key (a misspelt kind, most likely) was already reported.
-            let unknown_key = table
-                .keys()
-                .any(|k| !RELATION_KEYS.contains(&k.get_ref().as_ref()));
+            let unknown_key = table.keys().any(|k| !known.contains(&k.get_ref().as_ref()));
             if !unknown_key {
                 let loc = relation.name.loc.clone();
                 r.report().error_with_hint(
@@ -557,11 +496,11 @@ fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &st
     if let Some(kind) = relation.kind {
         check_kind_keys(r, table, kind, &context);
     }
-    if table.contains_key("through") {
+    if table.contains_key(relation::THROUGH.name) {
         // A belongs_to with `through` was reported above; its other keys are not the problem.
         let keys = match relation.kind {
             Some(RelationKind::BelongsTo) => &[][..],
-            _ => NOT_WITH_THROUGH,
+            _ => relation::NOT_WITH_THROUGH,
         };
         for key in keys {
             if let Some((key, _)) = table.get_key_value(*key) {
@@ -576,7 +515,7 @@ fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &st
                 );
             }
         }
-    } else if let Some((key, _)) = table.get_key_value("source") {
+    } else if let Some((key, _)) = table.get_key_value(relation::SOURCE.name) {
         let loc = r.loc(key.span());
         r.report().error_with_hint(
             &loc,
@@ -585,11 +524,12 @@ fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &st
              relation; remove it, or add `through`",
         );
     }
-    if let Some(limit) = relation.limit.as_ref().filter(|limit| limit.value < 1) {
+    let (min, _) = relation::LIMIT.range();
+    if let Some(limit) = relation.limit.as_ref().filter(|limit| limit.value < min) {
         let loc = limit.loc.clone();
         r.report().error(
             &loc,
-            format!("`limit` must be at least 1, not {}", limit.value),
+            format!("`limit` must be at least {min}, not {}", limit.value),
         );
     }
     relation.complete = r.problems() == before;
@@ -600,25 +540,33 @@ fn relation(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &st
 /// (has_one, has_many), `through` (has_one, has_many).
 fn check_kind_keys(r: &mut Reader<'_, '_>, table: &DeTable<'_>, kind: RelationKind, context: &str) {
     let kind_name = kind_key(kind);
-    let rules: [(&str, bool, &str); 4] = [
+    let rules: [(&str, bool, &str, &str); 4] = [
         (
-            "validate",
+            relation::VALIDATE.name,
             kind == RelationKind::BelongsTo,
             "belongs_to relations",
-        ),
-        ("limit", kind == RelationKind::HasMany, "has_many relations"),
-        (
-            "order",
-            kind != RelationKind::BelongsTo,
-            "has_many and has_one relations",
+            "`validate` checks that the row a belongs_to refers to exists",
         ),
         (
-            "through",
+            relation::LIMIT.name,
+            kind == RelationKind::HasMany,
+            "has_many relations",
+            "a to-one relation yields at most one row",
+        ),
+        (
+            relation::ORDER.name,
             kind != RelationKind::BelongsTo,
             "has_many and has_one relations",
+            "a belongs_to relation yields at most one row",
+        ),
+        (
+            relation::THROUGH.name,
+            kind != RelationKind::BelongsTo,
+            "has_many and has_one relations",
+            "declare a to-one relation through another as `has_one` with `through`",
         ),
     ];
-    for (key, allowed, only_for) in rules {
+    for (key, allowed, only_for, hint) in rules {
         if allowed {
             continue;
         }
@@ -626,12 +574,6 @@ fn check_kind_keys(r: &mut Reader<'_, '_>, table: &DeTable<'_>, kind: RelationKi
             continue;
         };
         let loc = r.loc(key.span());
-        let hint = match key.get_ref().as_ref() {
-            "through" => "declare a to-one relation through another as `has_one` with `through`",
-            "validate" => "`validate` checks that the row a belongs_to refers to exists",
-            "limit" => "a to-one relation yields at most one row",
-            _ => "a belongs_to relation yields at most one row",
-        };
         r.report().error_with_hint(
             &loc,
             format!(
@@ -661,16 +603,16 @@ fn field(r: &mut Reader<'_, '_>, key: &Key<'_>, value: &Value<'_>, model: &str) 
         // The shorthand `email = "string"`.
         DeValue::String(_) => field.ty = r.string(value, &context),
         DeValue::Table(table) => {
-            r.check_keys(table, FIELD_KEYS, &format!("in {context}"));
-            field.ty = r.key(table, "type", Reader::string);
-            field.nullable = r.key(table, "nullable", Reader::boolean);
-            field.unique = r.key(table, "unique", Reader::boolean);
-            field.primary_key = r.key(table, "primary_key", Reader::boolean);
-            field.default = r.key(table, "default", default);
-            field.column = r.key(table, "column", Reader::string);
-            field.doc = r.key(table, "doc", Reader::string);
-            field.renamed_from = r.key(table, "renamed_from", Reader::string);
-            if !table.contains_key("type") {
+            r.check_keys(table, &format::FIELD.names(), &format!("in {context}"));
+            field.ty = r.key(table, field::TYPE.name, Reader::string);
+            field.nullable = r.key(table, field::NULLABLE.name, Reader::boolean);
+            field.unique = r.key(table, field::UNIQUE.name, Reader::boolean);
+            field.primary_key = r.key(table, field::PRIMARY_KEY.name, Reader::boolean);
+            field.default = r.key(table, field::DEFAULT.name, default);
+            field.column = r.key(table, field::COLUMN.name, Reader::string);
+            field.doc = r.key(table, field::DOC.name, Reader::string);
+            field.renamed_from = r.key(table, field::RENAMED_FROM.name, Reader::string);
+            if !table.contains_key(field::TYPE.name) {
                 let loc = field.name.loc.clone();
                 r.report().error_with_hint(
                     &loc,
@@ -712,14 +654,14 @@ fn default(r: &mut Reader<'_, '_>, value: &Value<'_>, what: &str) -> Option<At<R
 fn index(r: &mut Reader<'_, '_>, value: &Value<'_>, model: &str) -> Option<RawIndex> {
     let context = format!("an index of {model}");
     let table = r.table(value, &context)?;
-    r.check_keys(table, INDEX_KEYS, &format!("in {context}"));
+    r.check_keys(table, &format::INDEX.names(), &format!("in {context}"));
     let index = RawIndex {
         loc: r.loc(value.span()),
-        fields: r.key(table, "fields", Reader::strings),
-        unique: r.key(table, "unique", Reader::boolean),
-        name: r.key(table, "name", Reader::string),
+        fields: r.key(table, index::FIELDS.name, Reader::strings),
+        unique: r.key(table, index::UNIQUE.name, Reader::boolean),
+        name: r.key(table, index::NAME.name, Reader::string),
     };
-    if !table.contains_key("fields") {
+    if !table.contains_key(index::FIELDS.name) {
         r.report().error_with_hint(
             &index.loc,
             format!("{context} has no `fields`"),

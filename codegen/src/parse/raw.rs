@@ -5,6 +5,7 @@
 //! and the `complete` flags tell `resolve` to skip checks that such a gap would turn into noise
 //! (for example "no primary key" when `primary_key = "yes"` was already reported).
 
+use super::format::relation;
 use crate::diagnostics::Loc;
 use crate::model::{ListKey, RelationKind};
 
@@ -20,6 +21,15 @@ pub(crate) struct At<T> {
 pub(crate) struct Declarations {
     pub clusters: Vec<RawCluster>,
     pub models: Vec<RawModel>,
+    pub options: RawOptions,
+}
+
+/// `[options]`: settings for every model of every file. Each option is set in one file only
+/// (checked by `resolve` when the files are merged).
+#[derive(Debug, Default)]
+pub(crate) struct RawOptions {
+    /// `serde`: derive serde's traits on every model's structs, unless a model says otherwise.
+    pub serde: Option<At<bool>>,
 }
 
 /// `[cluster.NAME]`.
@@ -131,6 +141,8 @@ pub(crate) struct RawModel {
     pub shard_key: Option<At<String>>,
     /// `unique_across_shards`: the app's promise that primary keys never repeat across shards.
     pub unique_across_shards: Option<At<bool>>,
+    /// `serde`: derive serde's traits on this model's structs, whatever `[options]` says.
+    pub serde: Option<At<bool>>,
     /// No shape error in the model's own keys or in any of its fields (relations have their
     /// own flag).
     pub complete: bool,
@@ -175,9 +187,9 @@ pub(crate) struct RawIndex {
 
 /// The keys that declare a relation's kind (and name its target), with the kind each declares.
 pub(crate) const RELATION_KINDS: [(&str, RelationKind); 3] = [
-    ("belongs_to", RelationKind::BelongsTo),
-    ("has_one", RelationKind::HasOne),
-    ("has_many", RelationKind::HasMany),
+    (relation::BELONGS_TO.name, RelationKind::BelongsTo),
+    (relation::HAS_ONE.name, RelationKind::HasOne),
+    (relation::HAS_MANY.name, RelationKind::HasMany),
 ];
 
 /// The key that declares `kind` (`has_many`), as messages name it.

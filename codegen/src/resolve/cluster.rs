@@ -9,6 +9,7 @@ use super::url;
 use crate::diagnostics::{Report, did_you_mean};
 use crate::ident;
 use crate::model::{Cluster, Fallback, Policy, PoolOptions, Replica, RoleSet, Routing, Shard};
+use crate::parse::format::{Key, cluster, health, pool, replica};
 use crate::parse::raw::{At, RawCluster, RawPool, RawReplica, RawRole, RawRouting, RawShard};
 
 /// The resolved clusters and what models need to know about them.
@@ -326,8 +327,7 @@ fn shard(
 fn replicas(report: &mut Report<'_>, raw: &[RawReplica], owner: &str) -> Vec<Replica> {
     let mut resolved = Vec::with_capacity(raw.len());
     for replica in raw {
-        let max = i64::from(Replica::MAX_WEIGHT);
-        let weight = ranged(report, &replica.weight, "weight", 1, max)
+        let weight = ranged(report, &replica.weight, &replica::WEIGHT)
             .and_then(|w| u32::try_from(w).ok())
             .unwrap_or(1);
         if let Some(url) = &replica.url {
@@ -389,15 +389,28 @@ fn roles(report: &mut Report<'_>, raw: &[RawRole], owner: &str) -> Vec<RoleSet> 
 /// Load balancing, fallback and health options, checked.
 fn routing(raw: &RawRouting, report: &mut Report<'_>) -> Routing {
     let millis = |report: &mut Report<'_>, value, key| {
-        ranged(report, value, key, 1, i64::MAX).and_then(|n| u64::try_from(n).ok())
+        ranged(report, value, key).and_then(|n| u64::try_from(n).ok())
     };
     let routing = Routing {
-        policy: choice(report, &raw.policy, "policy", &Policy::ALL),
-        fallback: choice(report, &raw.fallback, "fallback", &Fallback::ALL),
-        max_replica_lag_ms: millis(report, &raw.max_replica_lag_ms, "max_replica_lag_ms"),
-        check_interval_ms: millis(report, &raw.check_interval_ms, "check_interval_ms"),
-        eject_backoff_ms: millis(report, &raw.eject_backoff_ms, "eject_backoff_ms"),
-        eject_backoff_max_ms: millis(report, &raw.eject_backoff_max_ms, "eject_backoff_max_ms"),
+        policy: choice(report, &raw.policy, cluster::POLICY.name, &Policy::ALL),
+        fallback: choice(
+            report,
+            &raw.fallback,
+            cluster::FALLBACK.name,
+            &Fallback::ALL,
+        ),
+        max_replica_lag_ms: millis(
+            report,
+            &raw.max_replica_lag_ms,
+            &cluster::MAX_REPLICA_LAG_MS,
+        ),
+        check_interval_ms: millis(report, &raw.check_interval_ms, &health::CHECK_INTERVAL_MS),
+        eject_backoff_ms: millis(report, &raw.eject_backoff_ms, &health::EJECT_BACKOFF_MS),
+        eject_backoff_max_ms: millis(
+            report,
+            &raw.eject_backoff_max_ms,
+            &health::EJECT_BACKOFF_MAX_MS,
+        ),
     };
     // The backoff doubles from `eject_backoff_ms` up to `eject_backoff_max_ms`; an omitted one
     // is the runtime's default.
@@ -459,15 +472,14 @@ fn choice<T: Copy>(
 
 /// Range-checked pool options.
 fn pool(raw: &RawPool, report: &mut Report<'_>) -> PoolOptions {
-    const MAX_U32: i64 = u32::MAX as i64;
-    let count = |report: &mut Report<'_>, value, key, min| {
-        ranged(report, value, key, min, MAX_U32).and_then(|n| u32::try_from(n).ok())
+    let count = |report: &mut Report<'_>, value, key| {
+        ranged(report, value, key).and_then(|n| u32::try_from(n).ok())
     };
     let millis = |report: &mut Report<'_>, value, key| {
-        ranged(report, value, key, 1, i64::MAX).and_then(|n| u64::try_from(n).ok())
+        ranged(report, value, key).and_then(|n| u64::try_from(n).ok())
     };
-    let max_connections = count(report, &raw.max_connections, "max_connections", 1);
-    let min_connections = count(report, &raw.min_connections, "min_connections", 0);
+    let max_connections = count(report, &raw.max_connections, &pool::MAX_CONNECTIONS);
+    let min_connections = count(report, &raw.min_connections, &pool::MIN_CONNECTIONS);
     if let (Some(min), Some(max), Some(at)) =
         (min_connections, max_connections, &raw.min_connections)
         && min > max
@@ -480,21 +492,17 @@ fn pool(raw: &RawPool, report: &mut Report<'_>) -> PoolOptions {
     PoolOptions {
         max_connections,
         min_connections,
-        acquire_timeout_ms: millis(report, &raw.acquire_timeout_ms, "acquire_timeout_ms"),
-        idle_timeout_ms: millis(report, &raw.idle_timeout_ms, "idle_timeout_ms"),
-        max_lifetime_ms: millis(report, &raw.max_lifetime_ms, "max_lifetime_ms"),
+        acquire_timeout_ms: millis(report, &raw.acquire_timeout_ms, &pool::ACQUIRE_TIMEOUT_MS),
+        idle_timeout_ms: millis(report, &raw.idle_timeout_ms, &pool::IDLE_TIMEOUT_MS),
+        max_lifetime_ms: millis(report, &raw.max_lifetime_ms, &pool::MAX_LIFETIME_MS),
         lazy: raw.lazy.as_ref().map(|lazy| lazy.value),
     }
 }
 
-/// `value` if it is within `min..=max`; reported otherwise.
-fn ranged(
-    report: &mut Report<'_>,
-    value: &Option<At<i64>>,
-    key: &str,
-    min: i64,
-    max: i64,
-) -> Option<i64> {
+/// `value` if it is within the range the format gives `key`; reported otherwise.
+fn ranged(report: &mut Report<'_>, value: &Option<At<i64>>, key: &Key) -> Option<i64> {
+    let (min, max) = key.range();
+    let key = key.name;
     let at = value.as_ref()?;
     if at.value < min {
         report.error(

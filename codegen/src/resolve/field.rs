@@ -68,14 +68,15 @@ pub(crate) fn resolve(raw: &RawField, report: &mut Report<'_>) -> Option<Field> 
     let primary_key = flag(&raw.primary_key);
     if primary_key {
         check_primary_key(raw, ty, report);
-    } else if unique && unbounded(ty) {
-        if let Some(at) = &raw.unique {
-            report.error_with_hint(
-                &at.loc,
-                format!("field {name:?} of type {} cannot be unique", ty.name()),
-                unbounded_hint(ty),
-            );
-        }
+    } else if unique
+        && unbounded(ty)
+        && let Some(at) = &raw.unique
+    {
+        report.error_with_hint(
+            &at.loc,
+            format!("field {name:?} of type {} cannot be unique", ty.name()),
+            unbounded_hint(ty),
+        );
     }
     // A key's default is already an error of its own; its value does not matter.
     let default = match &raw.default {

@@ -9,6 +9,7 @@ use super::field::{self, unbounded, unbounded_hint};
 use super::names::{
     Origin, Sql, check_model, check_renamed_from, check_sql, claim_types, is_sql_name,
 };
+use super::options::Options;
 use super::placement;
 use crate::diagnostics::{Loc, Report, did_you_mean};
 use crate::ident;
@@ -37,6 +38,7 @@ impl Taken<'_> {
 pub(crate) fn resolve(
     raw: &[RawModel],
     clusters: &Clusters,
+    options: Options,
     types: &mut Claims,
     report: &mut Report<'_>,
 ) -> BTreeMap<String, Model> {
@@ -60,7 +62,7 @@ pub(crate) fn resolve(
     let mut models = BTreeMap::new();
     for model in raw {
         let before = report.count();
-        let resolved = resolve_one(model, clusters, &mut taken, report);
+        let resolved = resolve_one(model, clusters, options, &mut taken, report);
         if let (Some(resolved), true) = (resolved, report.count() == before) {
             models.insert(resolved.name.clone(), resolved);
         }
@@ -71,6 +73,7 @@ pub(crate) fn resolve(
 fn resolve_one(
     raw: &RawModel,
     clusters: &Clusters,
+    options: Options,
     taken: &mut Taken<'_>,
     report: &mut Report<'_>,
 ) -> Option<Model> {
@@ -134,6 +137,11 @@ fn resolve_one(
         relations: Vec::new(),
         shard_key: placed.shard_key,
         unique_across_shards: placed.unique_across_shards,
+        // The model's own `serde` overrides `[options]` either way.
+        serde: raw
+            .serde
+            .as_ref()
+            .map_or(options.serde, |serde| serde.value),
     })
 }
 

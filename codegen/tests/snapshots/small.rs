@@ -664,10 +664,26 @@ static TABLES_MAIN: &[::switchyard::__private::ExpectedTable] = &[
         indexes: &[],
     },
 ];
+/// A patch field that is present, `null` included, is `Some`: the value to write.
+#[doc(hidden)]
+fn __switchyard_serde_present<'de, D, T>(
+    deserializer: D,
+) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+where
+    D: ::switchyard::serde::Deserializer<'de>,
+    T: ::switchyard::serde::Deserialize<'de>,
+{
+    <T as ::switchyard::serde::Deserialize<'de>>::deserialize(deserializer)
+        .map(::std::option::Option::Some)
+}
 /// Someone who can sign in.
 ///
 /// Table `accounts` in cluster [`Main`], reached with `accounts()` on its handles.
+///
+/// Serializes and deserializes with serde (`serde = true`), its fields named as declared.
 #[derive(Debug, Clone, PartialEq)]
+#[derive(::switchyard::serde::Serialize, ::switchyard::serde::Deserialize)]
+#[serde(crate = "::switchyard::serde")]
 pub struct Account {
     /// Type `i64`, column `id`; primary key, assigned by the database.
     pub id: i64,
@@ -774,6 +790,8 @@ impl ::switchyard::Model for Account {
 }
 /// A new [`Account`] to insert: every field, with those that have defaults optional.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::switchyard::serde::Serialize, ::switchyard::serde::Deserialize)]
+#[serde(crate = "::switchyard::serde")]
 pub struct NewAccount {
     /// Type `i64`, column `id`; primary key, assigned by the database. `None` lets the database assign it.
     pub id: ::std::option::Option<i64>,
@@ -816,13 +834,29 @@ impl ::switchyard::__private::Insert for NewAccount {
     }
 }
 /// A partial update of [`Account`] rows: only the fields that are `Some` are written.
+///
+/// With serde, a field that is absent is `None` (left unchanged), and `null` sets a nullable field to NULL (`Some(None)`); `null` for any other field is an error.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::switchyard::serde::Serialize, ::switchyard::serde::Deserialize)]
+#[serde(crate = "::switchyard::serde", default)]
 pub struct AccountPatch {
     /// New value of `email`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub email: ::std::option::Option<::std::string::String>,
     /// New value of `nickname`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub nickname: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// New value of `active`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub active: ::std::option::Option<bool>,
 }
 impl ::switchyard::PatchFields for AccountPatch {
@@ -1182,7 +1216,11 @@ impl ::switchyard::Related for Account {
     }
 }
 /// Table `items` in cluster [`Catalog`], reached with `items()` on its handles.
+///
+/// Serializes and deserializes with serde (`serde = true`), its fields named as declared.
 #[derive(Debug, Clone, PartialEq)]
+#[derive(::switchyard::serde::Serialize, ::switchyard::serde::Deserialize)]
+#[serde(crate = "::switchyard::serde")]
 pub struct Item {
     /// Type `string`, column `sku`; primary key.
     pub sku: ::std::string::String,
@@ -1364,6 +1402,8 @@ impl ::switchyard::Model for Item {
 }
 /// A new [`Item`] to insert: every field, with those that have defaults optional.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::switchyard::serde::Serialize, ::switchyard::serde::Deserialize)]
+#[serde(crate = "::switchyard::serde")]
 pub struct NewItem {
     /// Type `string`, column `sku`; primary key.
     pub sku: ::std::string::String,
@@ -1417,17 +1457,37 @@ impl ::switchyard::__private::Insert for NewItem {
     }
 }
 /// A partial update of [`Item`] rows: only the fields that are `Some` are written.
+///
+/// With serde, a field that is absent is `None` (left unchanged), and `null` sets a nullable field to NULL (`Some(None)`); `null` for any other field is an error.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::switchyard::serde::Serialize, ::switchyard::serde::Deserialize)]
+#[serde(crate = "::switchyard::serde", default)]
 pub struct ItemPatch {
     /// New value of `type`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// New value of `price`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub price: ::std::option::Option<::std::option::Option<f64>>,
     /// New value of `added_at`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub added_at: ::std::option::Option<
         ::switchyard::chrono::DateTime<::switchyard::chrono::Utc>,
     >,
     /// New value of `owner_id`; `None` leaves it unchanged.
+    #[serde(
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__switchyard_serde_present"
+    )]
     pub owner_id: ::std::option::Option<::std::option::Option<i64>>,
 }
 impl ::switchyard::PatchFields for ItemPatch {

@@ -6,18 +6,21 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{MySql, Postgres, Sqlite};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, each_backend};
 use crate::database::{Engine, Handle, Server};
 use crate::error::{Error, Result, Target};
 use crate::pool::Pool;
 use crate::value::{ArgBuf, Args, Row};
 
+/// A pooled connection (a variant per backend compiled in).
 enum Link {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
-    MySql(PoolConnection<MySql>),
+    #[cfg(feature = "sqlite")]
+    Sqlite(PoolConnection<sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(PoolConnection<sqlx::Postgres>),
+    #[cfg(feature = "mysql")]
+    MySql(PoolConnection<sqlx::MySql>),
 }
 
 /// A connection checked out of a writer's pool for the length of a run.
@@ -27,23 +30,16 @@ pub(crate) struct Session {
     engine: Engine,
 }
 
-macro_rules! on_link {
-    ($link:expr, $c:ident => $body:expr) => {
-        match $link {
-            Link::Sqlite($c) => $body,
-            Link::Postgres($c) => $body,
-            Link::MySql($c) => $body,
-        }
-    };
-}
-
 impl Session {
     /// A connection to the writer of `handle`'s shard (never a replica, whatever the routing).
     pub(crate) async fn open(handle: &Handle) -> Result<Session> {
         let server = handle.shard_servers().writer.clone();
         let link = match &server.pool {
+            #[cfg(feature = "sqlite")]
             Pool::Sqlite(p) => p.acquire().await.map(Link::Sqlite),
+            #[cfg(feature = "postgres")]
             Pool::Postgres(p) => p.acquire().await.map(Link::Postgres),
+            #[cfg(feature = "mysql")]
             Pool::MySql(p) => p.acquire().await.map(Link::MySql),
         }
         .map_err(|e| Error::connect(&server.target, e))?;
@@ -55,11 +51,7 @@ impl Session {
     }
 
     pub(crate) fn backend(&self) -> Backend {
-        match self.link {
-            Link::Sqlite(_) => Backend::Sqlite,
-            Link::Postgres(_) => Backend::Postgres,
-            Link::MySql(_) => Backend::MySql,
-        }
+        each_backend!(&self.link, Link => Backend)
     }
 
     pub(crate) fn target(&self) -> &Target {
@@ -73,7 +65,7 @@ impl Session {
     /// Close the connection when the session ends instead of returning it to the pool (its
     /// state is unknown: a failed rollback or unlock). Closing also ends a session lock.
     pub(crate) fn discard(&mut self) {
-        on_link!(&mut self.link, c => c.close_on_drop());
+        each_backend!(&mut self.link, Link(c) => c.close_on_drop());
     }
 
     fn observe<T>(&self, sql: &str, start: Instant, result: &Result<T, sqlx::Error>) {
@@ -85,8 +77,10 @@ impl Session {
     /// neither cached as a prepared statement nor limited to what a driver can prepare.
     pub(crate) async fn raw(&mut self, sql: &'static str) -> Result<()> {
         let start = Instant::now();
-        let result =
-            on_link!(&mut self.link, c => sqlx::raw_sql(sql).execute(&mut **c).await.map(drop));
+        let result = each_backend!(
+            &mut self.link,
+            Link(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(drop)
+        );
         self.observe(sql, start, &result);
         result.map_err(|e| Error::query(&self.server.target, e))
     }
@@ -94,21 +88,13 @@ impl Session {
     /// Run a statement with bound values; the rows it affected.
     pub(crate) async fn execute(&mut self, sql: &'static str, args: Args) -> Result<u64> {
         let start = Instant::now();
-        let result = match (&mut self.link, args.buf) {
-            (Link::Sqlite(c), ArgBuf::Sqlite(a)) => sqlx::query_with(sql, a)
+        let result = each_backend!(
+            (&mut self.link, args.buf),
+            (Link(c), ArgBuf(a)) => sqlx::query_with(sql, a)
                 .execute(&mut **c)
                 .await
-                .map(|d| d.rows_affected()),
-            (Link::Postgres(c), ArgBuf::Postgres(a)) => sqlx::query_with(sql, a)
-                .execute(&mut **c)
-                .await
-                .map(|d| d.rows_affected()),
-            (Link::MySql(c), ArgBuf::MySql(a)) => sqlx::query_with(sql, a)
-                .execute(&mut **c)
-                .await
-                .map(|d| d.rows_affected()),
-            _ => Err(mismatch()),
-        };
+                .map(|d| d.rows_affected())
+        );
         self.observe(sql, start, &result);
         result.map_err(|e| Error::query(&self.server.target, e))
     }
@@ -116,21 +102,13 @@ impl Session {
     /// Every row of a statement with bound values.
     pub(crate) async fn fetch(&mut self, sql: &'static str, args: Args) -> Result<Vec<Row>> {
         let start = Instant::now();
-        let result = match (&mut self.link, args.buf) {
-            (Link::Sqlite(c), ArgBuf::Sqlite(a)) => sqlx::query_with(sql, a)
+        let result = each_backend!(
+            (&mut self.link, args.buf),
+            (Link(c), ArgBuf(a)) => sqlx::query_with(sql, a)
                 .fetch_all(&mut **c)
                 .await
-                .map(|rows| rows.into_iter().map(Row::Sqlite).collect()),
-            (Link::Postgres(c), ArgBuf::Postgres(a)) => sqlx::query_with(sql, a)
-                .fetch_all(&mut **c)
-                .await
-                .map(|rows| rows.into_iter().map(Row::Postgres).collect()),
-            (Link::MySql(c), ArgBuf::MySql(a)) => sqlx::query_with(sql, a)
-                .fetch_all(&mut **c)
-                .await
-                .map(|rows| rows.into_iter().map(Row::MySql).collect()),
-            _ => Err(mismatch()),
-        };
+                .map(|rows| rows.into_iter().map(Row::from).collect())
+        );
         self.observe(sql, start, &result);
         result.map_err(|e| Error::query(&self.server.target, e))
     }
@@ -153,8 +131,4 @@ impl Session {
         row.get(index)
             .map_err(|e| Error::query(&self.server.target, e))
     }
-}
-
-fn mismatch() -> sqlx::Error {
-    sqlx::Error::Protocol("switchyard: arguments built for another backend".into())
 }
