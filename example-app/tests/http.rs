@@ -10,8 +10,10 @@ use example_app::db::Database;
 use example_app::serve::router;
 use serde_json::{Value, json};
 use switchyard::{Consistency, Role};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+
+mod support;
+use support::Reply;
 
 /// A running server over SQLite files in a temporary directory.
 struct Server {
@@ -47,14 +49,7 @@ async fn start(consistency: Consistency) -> Server {
 }
 
 /// An HTTP response: status, the `name=value` of its `Set-Cookie` (if any), JSON body.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    cookie: Option<String>,
-    body: Value,
-}
-
-/// Send one request (`Connection: close`) with an optional `Cookie` and JSON body.
+/// Send one request with an optional `Cookie` and JSON body.
 async fn send(
     addr: SocketAddr,
     method: &str,
@@ -62,51 +57,8 @@ async fn send(
     cookie: Option<&str>,
     body: Option<Value>,
 ) -> Reply {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(cookie) = cookie {
-        request.push_str(&format!("Cookie: {cookie}\r\n"));
-    }
-    if !body.is_empty() {
-        request.push_str("Content-Type: application/json\r\n");
-    }
-    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    let mut stream = TcpStream::connect(addr).await.expect("connect to server");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("send request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read response");
-    let raw = String::from_utf8(raw).expect("utf-8 response");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("header/body separator");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .expect("status line");
-    let mut cookie = None;
-    for line in lines {
-        let (name, value) = line.split_once(':').expect("header line");
-        assert!(
-            !(name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked")),
-            "chunked responses are not expected from JSON endpoints"
-        );
-        if name.eq_ignore_ascii_case("set-cookie") {
-            cookie = value.trim().split(';').next().map(str::to_owned);
-        }
-    }
-    let body = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("JSON body ({e}): {body}"))
-    };
-    Reply {
-        status,
-        cookie,
-        body,
-    }
+    let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    support::send(addr, method, path, &headers, body).await
 }
 
 /// Statements per server of `primary` and `content` since the last reset, printed and reset.
