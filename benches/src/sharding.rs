@@ -281,65 +281,61 @@ fn pool_options<DB: sqlx::Database>() -> SqlxPoolOptions<DB> {
 /// (runtime/src/pool.rs).
 async fn plain_pools(backend: Backend, urls: &[String]) -> Pools {
     match backend {
-        Backend::Sqlite => {
-            let mut pools = Vec::with_capacity(urls.len());
-            for url in urls {
+        Backend::Sqlite => Pools::Sqlite(
+            each_url(urls, |url| {
                 let options = SqliteConnectOptions::from_str(url)
                     .expect("SQLite URL")
                     .disable_statement_logging()
                     .pragma("case_sensitive_like", "ON")
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal);
-                pools.push(
-                    pool_options()
-                        .connect_with(options)
-                        .await
-                        .expect("connect sqlx to SQLite"),
-                );
-            }
-            Pools::Sqlite(pools)
-        }
-        Backend::Postgres => {
-            let mut pools = Vec::with_capacity(urls.len());
-            for url in urls {
+                pool_options().connect_with(options)
+            })
+            .await,
+        ),
+        Backend::Postgres => Pools::Postgres(
+            each_url(urls, |url| {
                 let options = PgConnectOptions::from_str(url)
                     .expect("PostgreSQL URL")
                     .disable_statement_logging();
-                pools.push(
-                    pool_options()
-                        .connect_with(options)
-                        .await
-                        .expect("connect sqlx to PostgreSQL"),
-                );
-            }
-            Pools::Postgres(pools)
-        }
-        Backend::MySql => {
-            let mut pools = Vec::with_capacity(urls.len());
-            for url in urls {
+                pool_options().connect_with(options)
+            })
+            .await,
+        ),
+        Backend::MySql => Pools::MySql(
+            each_url(urls, |url| {
                 let options = MySqlConnectOptions::from_str(url)
                     .expect("MariaDB URL")
                     .charset("utf8mb4")
                     .disable_statement_logging();
-                pools.push(
-                    pool_options::<sqlx::MySql>()
-                        .after_connect(|conn, _| {
-                            Box::pin(async move {
-                                conn.execute(
-                                    "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES')",
-                                )
-                                .await?;
-                                Ok(())
-                            })
+                pool_options::<sqlx::MySql>()
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES')",
+                            )
+                            .await?;
+                            Ok(())
                         })
-                        .connect_with(options)
-                        .await
-                        .expect("connect sqlx to MariaDB"),
-                );
-            }
-            Pools::MySql(pools)
-        }
+                    })
+                    .connect_with(options)
+            })
+            .await,
+        ),
     }
+}
+
+/// One pool per URL, connected in turn.
+async fn each_url<P, F, Fut>(urls: &[String], connect: F) -> Vec<P>
+where
+    F: Fn(&str) -> Fut,
+    Fut: Future<Output = sqlx::Result<P>>,
+{
+    let mut pools = Vec::with_capacity(urls.len());
+    for url in urls {
+        pools.push(connect(url).await.expect("connect sqlx"));
+    }
+    pools
 }
 
 // ---------------------------------------------------------------------------------------------

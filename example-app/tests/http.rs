@@ -7,48 +7,12 @@
 use std::net::SocketAddr;
 
 use example_app::db::Database;
-use example_app::serve::router;
 use serde_json::{Value, json};
 use switchyard::{Consistency, Role};
-use tokio::net::TcpListener;
 
 mod support;
-use support::Reply;
+use support::{Reply, Server, start};
 
-/// A running server over SQLite files in a temporary directory.
-struct Server {
-    addr: SocketAddr,
-    db: Database,
-    _dir: tempfile::TempDir,
-}
-
-/// Connect to fresh SQLite files (whatever `DATABASE_URL` & co. say), create the tables and
-/// serve [`router`] on `127.0.0.1:0`.
-async fn start(consistency: Consistency) -> Server {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = Database::config();
-    for (cluster, shard) in config.shards() {
-        let path = dir.path().join(format!("{cluster}_{shard}.sqlite3"));
-        let path = path.display();
-        config = config
-            .writer(cluster, shard, format!("sqlite:{path}"))
-            .replicas(cluster, shard, [format!("sqlite:{path}?mode=ro")]);
-    }
-    let db = Database::connect(config).await.expect("connect");
-    db.create_tables().await.expect("create tables");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("local addr");
-    let app = router(db.clone(), consistency);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    db.engine().reset_statement_counts();
-    Server {
-        addr,
-        db,
-        _dir: dir,
-    }
-}
-
-/// An HTTP response: status, the `name=value` of its `Set-Cookie` (if any), JSON body.
 /// Send one request with an optional `Cookie` and JSON body.
 async fn send(
     addr: SocketAddr,

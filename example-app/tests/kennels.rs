@@ -15,59 +15,18 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use example_app::db::{AnimalsShard, Database, NewDog};
-use example_app::serve::{kennel_layer, router};
+use example_app::serve::kennel_layer;
 use serde_json::{Value, json};
 use switchyard::{Consistency, Error, Role, StatementCounts};
-use tokio::net::TcpListener;
 
 mod support;
-use support::Reply;
-
-/// A running server over SQLite files in a temporary directory.
-struct Server {
-    addr: SocketAddr,
-    db: Database,
-    _dir: tempfile::TempDir,
-}
-
-/// Connect to fresh SQLite files (whatever `ANIMALS_URL` & co. say), each shard with a
-/// replica, and create the tables.
-async fn connect() -> (Database, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = Database::config();
-    for (cluster, shard) in config.shards() {
-        let path = dir.path().join(format!("{cluster}_{shard}.sqlite3"));
-        let path = path.display();
-        config = config
-            .writer(cluster, shard, format!("sqlite:{path}"))
-            .replicas(cluster, shard, [format!("sqlite:{path}?mode=ro")]);
-    }
-    let db = Database::connect(config).await.expect("connect");
-    db.create_tables().await.expect("create tables");
-    (db, dir)
-}
-
-/// Serve `app` on `127.0.0.1:0`.
-async fn serve(app: Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("local addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
-}
+use support::{Reply, Server, connect, serve};
 
 /// Serve the example's [`router`] over fresh SQLite files.
 async fn start() -> Server {
-    let (db, dir) = connect().await;
-    let addr = serve(router(db.clone(), Consistency::default())).await;
-    db.engine().reset_statement_counts();
-    Server {
-        addr,
-        db,
-        _dir: dir,
-    }
+    support::start(Consistency::default()).await
 }
 
-/// An HTTP response: status, the `name=value` of its `Set-Cookie` (if any), JSON body.
 /// Send one request with an optional `X-Kennel`, `Cookie` and JSON body.
 async fn send(
     addr: SocketAddr,

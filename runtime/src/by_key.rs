@@ -4,7 +4,7 @@
 
 use crate::backend::Sql;
 use crate::error::{Error, Result};
-use crate::exec::{Conn, SqlText};
+use crate::exec::Conn;
 use crate::model::{Model, Placement};
 use crate::placement::{self, By, Reach};
 use crate::scatter;
@@ -46,28 +46,7 @@ pub async fn delete<M: Model, K: Bind + ?Sized>(
     args.add(key);
     let sql = sql.get(conn.backend());
     let reach = placement::by_value::<M, K>(&conn, key, by)?.narrow(&mut conn);
-    Ok(execute(&mut conn, sql, args, reach).await? > 0)
-}
-
-/// Run a write on the row(s) `reach` gives; the rows affected, summed over shards.
-pub(crate) async fn execute(
-    conn: &mut Conn<'_>,
-    sql: impl Into<SqlText>,
-    args: Args,
-    reach: Reach,
-) -> Result<u64> {
-    match reach {
-        Reach::Here => conn.execute(sql, args).await,
-        Reach::Shards(shards) => {
-            let sql = sql.into();
-            let affected = scatter::each(shards, &args, |mut conn, args| {
-                let sql = sql.clone();
-                async move { conn.execute(sql, args).await }
-            })
-            .await?;
-            Ok(affected.into_iter().sum())
-        }
-    }
+    Ok(crate::write_all::run(conn, sql, args, reach).await?.total() > 0)
 }
 
 /// Write `row` (`sql` updates by primary key, and by shard key for a model with one; `args`

@@ -279,7 +279,12 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
             limit,
             None,
         ));
-        let names: Vec<&'static str> = shards.iter().map(|h| h.shard_name()).collect();
+        // Shard names only matter to report failures beside the rows.
+        let names: Vec<&'static str> = if settle {
+            shards.iter().map(|h| h.shard_name()).collect()
+        } else {
+            Vec::new()
+        };
         let results = scatter::settle(shards, &args, |mut conn, args| {
             let sql = sql.clone();
             async move { conn.fetch_all::<M>(sql, args).await }
@@ -287,10 +292,10 @@ impl<'e, M: Model, A: Access> Query<'e, M, A> {
         .await;
         let mut rows = Vec::with_capacity(results.len());
         let mut failed = Vec::new();
-        for (name, result) in names.into_iter().zip(results) {
+        for (i, result) in results.into_iter().enumerate() {
             match result {
                 Ok(shard_rows) => rows.push(shard_rows),
-                Err(e) if settle => failed.push((name, e)),
+                Err(e) if settle => failed.push((names.get(i).copied().unwrap_or("?"), e)),
                 Err(e) => return Err(e),
             }
         }

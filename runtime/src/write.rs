@@ -289,7 +289,9 @@ impl<'e, M: Model> Patch<'e, M> {
                     .await
             }
             reach => {
-                if by_key::execute(&mut self.conn, self.sql, self.args, reach).await? == 0 {
+                let affected =
+                    crate::write_all::run(self.conn.reborrow(), self.sql, self.args, reach).await?;
+                if affected.total() == 0 {
                     return Err(by_key::not_found_anywhere::<M>(&self.conn, &key));
                 }
                 Ok(())

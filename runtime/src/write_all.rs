@@ -102,7 +102,13 @@ impl<M: Model> Query<'_, M, Write> {
     }
 }
 
-async fn run(mut conn: Conn<'_>, sql: String, args: Args, reach: Reach) -> Result<Affected> {
+/// Run a write where `reach` says; the rows it affected on each shard.
+pub(crate) async fn run(
+    mut conn: Conn<'_>,
+    sql: impl Into<SqlText>,
+    args: Args,
+    reach: Reach,
+) -> Result<Affected> {
     let per_shard = match reach {
         Reach::Here => {
             let shard = conn.shard_name();
@@ -110,7 +116,7 @@ async fn run(mut conn: Conn<'_>, sql: String, args: Args, reach: Reach) -> Resul
         }
         Reach::Shards(shards) => {
             let names: Vec<&'static str> = shards.iter().map(|h| h.shard_name()).collect();
-            let sql = SqlText::from(sql);
+            let sql = sql.into();
             let counts = scatter::each(shards, &args, |mut conn, args| {
                 let sql = sql.clone();
                 async move { conn.execute(sql, args).await }

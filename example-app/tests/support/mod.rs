@@ -1,11 +1,59 @@
-//! What the example app's HTTP tests share: one request over a real TCP connection, and its
-//! reply.
+//! What the example app's HTTP tests share: the app served over fresh SQLite files, and one
+//! request over a real TCP connection with its reply.
 
 use std::net::SocketAddr;
 
+use axum::Router;
+use example_app::db::Database;
+use example_app::serve::router;
 use serde_json::Value;
+use switchyard::Consistency;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
+
+/// A running server over SQLite files in a temporary directory.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub db: Database,
+    _dir: tempfile::TempDir,
+}
+
+/// Connect to fresh SQLite files (whatever `DATABASE_URL` & co. say), each shard with a
+/// replica, and create the tables.
+pub async fn connect() -> (Database, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = Database::config();
+    for (cluster, shard) in config.shards() {
+        let path = dir.path().join(format!("{cluster}_{shard}.sqlite3"));
+        let path = path.display();
+        config = config
+            .writer(cluster, shard, format!("sqlite:{path}"))
+            .replicas(cluster, shard, [format!("sqlite:{path}?mode=ro")]);
+    }
+    let db = Database::connect(config).await.expect("connect");
+    db.create_tables().await.expect("create tables");
+    (db, dir)
+}
+
+/// Serve `app` on `127.0.0.1:0`.
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// Serve the example's [`router`] with `consistency` over fresh SQLite files.
+pub async fn start(consistency: Consistency) -> Server {
+    let (db, dir) = connect().await;
+    let addr = serve(router(db.clone(), consistency)).await;
+    db.engine().reset_statement_counts();
+    Server {
+        addr,
+        db,
+        _dir: dir,
+    }
+}
 
 /// A response: status, the `switchyard_last_write`-style cookie it set (if any), JSON body.
 #[derive(Debug)]
